@@ -194,7 +194,7 @@ class Trainer:
                 if not math.isfinite(cost):
                     raise TrainingDiverged(
                         f"the cost became {cost} at mini-batch {batch_index}: "
-                        f"the learning rate η = {eta} is too large"
+                        f"the learning rate η = {eta:g} is too large"
                     )
                 update(nabla_b, nabla_w)
                 summed_cost += cost

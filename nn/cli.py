@@ -1,0 +1,201 @@
+"""The headless trainer: ``python -m nn train|evaluate|download``.
+
+The seeds' console scripts, kept: ``train`` prints ``Epoch <j>: <correct> / <total>`` on the test
+set after each epoch, with a progress bar within the epoch when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from typing import NoReturn, TextIO
+
+from nn.dataset import MnistSplits
+from nn.network import Network, check_sizes
+from nn.training import EpochResult, Trainer, TrainingConfig, TrainingDiverged
+
+OUTPUTS = {"quadratic": "sigmoid", "cross-entropy": "softmax"}  # the usual output for each cost
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors are one line on stderr and exit code 2, without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        return check_sizes(int(part) for part in text.split(","))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(prog="python -m nn", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    train = commands.add_parser("train", help="train a network and print the seeds' epoch lines")
+    _add_data_options(train)
+    train.add_argument(
+        "--sizes", type=_sizes, default=(784, 30, 10), help="neurons per layer (784,30,10)"
+    )
+    train.add_argument("--epochs", type=int, default=30)
+    train.add_argument("--batch-size", type=int, default=10)
+    train.add_argument("--eta", type=float, default=3.0, help="learning rate η")
+    train.add_argument("--cost", choices=("quadratic", "cross-entropy"), default="quadratic")
+    train.add_argument(
+        "--output", choices=("sigmoid", "softmax"), help="output activation (default: by cost)"
+    )
+    train.add_argument(
+        "--hidden", choices=("sigmoid", "relu"), default="sigmoid", help="hidden activation"
+    )
+    train.add_argument(
+        "--init", choices=("normal", "scaled"), default="normal", help="N(0,1) or N(0,1/n_in)"
+    )
+    train.add_argument("--lmbda", type=float, default=0.0, help="L2 weight decay λ")
+    train.add_argument("--momentum", type=float, default=0.0, help="momentum μ in [0, 1)")
+    train.add_argument("--seed", type=int, help="makes the run reproducible bit for bit")
+    train.add_argument("--save", metavar="FILE", help="save the trained weights (.npz) here")
+    evaluate = commands.add_parser("evaluate", help="print <correct> / <total> on the test set")
+    evaluate.add_argument(
+        "--weights", required=True, metavar="FILE", help="a weight file to evaluate"
+    )
+    _add_data_options(evaluate)
+    download = commands.add_parser(
+        "download", help="download full MNIST (about 11 MB) for later runs"
+    )
+    download.add_argument("--to", metavar="DIR", help="folder (default: the user data folder)")
+    return parser
+
+
+def _add_data_options(command: argparse.ArgumentParser) -> None:
+    source = command.add_mutually_exclusive_group()
+    source.add_argument("--data", metavar="DIR", help="folder of the four MNIST IDX files")
+    source.add_argument("--sample", action="store_true", help="use the small committed sample")
+
+
+def _load_data(args: argparse.Namespace) -> MnistSplits:
+    from nn.mnist import find_mnist, load_sample
+
+    return load_sample() if args.sample else find_mnist(args.data)
+
+
+class _ProgressBar:
+    """Redraws one line on a terminal: ``Epoch 3 [#########.....]  64%``."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.epoch = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = 30 * done // total
+        bar = "#" * filled + "." * (30 - filled)
+        self.stream.write(f"\rEpoch {self.epoch} [{bar}] {100 * done // total:3d}%")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r" + " " * 48 + "\r")
+        self.stream.flush()
+
+
+def _metadata(splits: MnistSplits, last: EpochResult | None, argv: list[str]) -> dict:
+    return {
+        "test_accuracy": last.test_accuracy if last else None,
+        "validation_accuracy": last.validation_accuracy if last else None,
+        "epochs": last.epoch + 1 if last else 0,
+        "dataset": splits.source,
+        "trained_with": "python -m nn " + " ".join(argv),
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _train(args: argparse.Namespace, argv: list[str]) -> int:
+    config = TrainingConfig(
+        args.epochs, args.batch_size, args.eta, args.lmbda, args.momentum, args.seed
+    )
+    network = Network(
+        args.sizes,
+        hidden_activation=args.hidden,
+        output_activation=args.output or OUTPUTS[args.cost],
+        cost=args.cost,
+        init=args.init,
+        seed=args.seed,
+    )
+    splits = _load_data(args)
+    bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    trainer = Trainer(
+        network,
+        splits.training,
+        config,
+        validation=splits.validation,
+        test=splits.test,
+        on_progress=bar,
+    )
+    last: EpochResult | None = None
+    try:
+        for last in trainer.run():
+            if bar:
+                bar.clear()
+                bar.epoch = last.epoch + 1
+            print(last.seeds_line(), flush=True)
+    except KeyboardInterrupt:
+        if bar:
+            bar.clear()
+        print("Interrupted: training stopped.", file=sys.stderr)
+    if args.save:
+        from nn.weights_file import save_weights
+
+        save_weights(network, args.save, _metadata(splits, last, argv))
+        print(f"Saved weights to {args.save}", file=sys.stderr)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from nn.weights_file import load_weights
+
+    network, _ = load_weights(args.weights)
+    test = _load_data(args).test
+    print(f"{network.evaluate(test.images, test.labels)} / {len(test)}")
+    return 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from nn.download import download_mnist
+
+    def show(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\rDownloading MNIST: {done / 1e6:5.1f} / {total / 1e6:.1f} MB")
+
+    folder = download_mnist(Path(args.to) if args.to else None, on_progress=show)
+    print(f"\nMNIST is in {folder}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (2 for nonsense arguments, 1 for bad files or data)."""
+    from nn.download import DownloadError
+    from nn.mnist import DataError
+    from nn.weights_file import WeightFileError
+
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "train":
+            return _train(args, argv)
+        if args.command == "evaluate":
+            return _evaluate(args)
+        return _download(args)
+    except ValueError as error:
+        if isinstance(error, (DataError, WeightFileError)):
+            print(f"{parser.prog} {args.command}: {error}", file=sys.stderr)
+            return 1
+        # A hyper-parameter that TrainingConfig refused: a usage error, like argparse's own.
+        print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except (DownloadError, TrainingDiverged) as error:
+        print(f"{parser.prog} {args.command}: {error}", file=sys.stderr)
+        return 1

@@ -1,0 +1,83 @@
+"""The headless trainer as a user runs it: its printed lines, its files and its exit codes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nn.cli import main
+
+EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / 1000$")
+
+
+def test_train_prints_the_seeds_lines_and_saves_weights_that_evaluate_the_same(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    weights = tmp_path / "model.npz"
+    code = main(["train", "--sample", "--epochs", "2", "--seed", "3", "--save", str(weights)])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert [EPOCH_LINE.match(line).group(1) for line in lines] == ["0", "1"]
+    last_correct = EPOCH_LINE.match(lines[-1]).group(2)
+
+    assert main(["evaluate", "--weights", str(weights), "--sample"]) == 0
+    assert capsys.readouterr().out.strip() == f"{last_correct} / 1000"
+
+
+def test_a_seed_makes_the_printed_run_identical(capsys: pytest.CaptureFixture[str]) -> None:
+    arguments = ["train", "--sample", "--epochs", "1", "--sizes", "784,20,10", "--seed", "8"]
+    main(arguments)
+    first = capsys.readouterr().out
+    main(arguments)
+    assert capsys.readouterr().out == first
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--sizes", "784,0,10"], "every layer needs at least one neuron"),
+        (["--sizes", "100,30,10"], "first layer must have 784"),
+        (["--sizes", "784,30,9"], "last layer must have 10"),
+        (["--sizes", "784,x,10"], "invalid literal"),
+        (["--eta", "-1"], "learning rate η must be a positive number"),
+        (["--epochs", "0"], "epochs must be a whole number"),
+        (["--momentum", "1.5"], "momentum must be in"),
+        (["--cost", "hinge"], "invalid choice"),
+    ],
+)
+def test_nonsense_arguments_get_one_line_and_exit_code_2(
+    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = main(["train", "--sample", *arguments])
+    except SystemExit as exit_:  # argparse's own errors leave through SystemExit
+        code = exit_.code
+    error = capsys.readouterr().err
+    assert code == 2
+    assert len(error.strip().splitlines()) == 1 and message in error
+
+
+def test_a_foreign_weight_file_gets_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    foreign = tmp_path / "notes.npz"
+    foreign.write_text("shopping list")
+    assert main(["evaluate", "--weights", str(foreign), "--sample"]) == 1
+    error = capsys.readouterr().err
+    assert str(foreign) in error and "not a Digit Recognizer weight file" in error
+
+
+def test_python_dash_m_nn_runs_as_a_program(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "nn", "train", "--sample", "--epochs", "1", "--sizes", "784,10"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stderr
+    assert EPOCH_LINE.match(result.stdout.strip())

@@ -1,0 +1,127 @@
+"""The trainer's controls and reports, and the seeds' numbers on full MNIST."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nn.dataset import Dataset
+from nn.network import Network
+from nn.training import Trainer, TrainingConfig, TrainingDiverged
+
+
+@pytest.fixture
+def small_data() -> Dataset:
+    rng = np.random.default_rng(0)
+    return Dataset(
+        rng.random((500, 784), dtype=np.float32), rng.integers(0, 10, 500).astype(np.uint8)
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"epochs": 0}, "epochs must be a whole number"),
+        ({"batch_size": 0}, "mini-batch size must be"),
+        ({"eta": -1.0}, "learning rate η must be a positive number"),
+        ({"eta": math.nan}, "learning rate"),
+        ({"lmbda": -0.1}, "L2 strength"),
+        ({"momentum": 1.0}, r"momentum must be in \[0, 1\)"),
+    ],
+)
+def test_nonsense_hyper_parameters_are_refused(fields: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        TrainingConfig(**fields)
+
+
+def test_epoch_results_report_losses_accuracies_and_progress(small_data: Dataset) -> None:
+    progress: list[tuple[int, int]] = []
+    trainer = Trainer(
+        Network([784, 20, 10], seed=0),
+        small_data,
+        TrainingConfig(epochs=3, batch_size=10, eta=3.0, seed=0),
+        validation=small_data.subset(100),
+        test=small_data.subset(50),
+        on_progress=lambda done, total: progress.append((done, total)),
+    )
+    results = list(trainer.run())
+    assert [r.epoch for r in results] == [0, 1, 2]
+    assert results[-1].training_loss < results[0].training_loss
+    assert all(r.validation_total == 100 and r.test_total == 50 for r in results)
+    assert results[0].seeds_line() == f"Epoch 0: {results[0].test_correct} / 50"
+    assert all(total == 500 for _, total in progress) and progress[-1] == (500, 500)
+    per_epoch = len(progress) // 3
+    assert 10 <= per_epoch <= 102  # about a hundred reports per epoch at most
+
+
+def test_stop_between_mini_batches_ends_the_run(small_data: Dataset) -> None:
+    trainer = Trainer(
+        Network([784, 10], seed=0), small_data, TrainingConfig(epochs=5, batch_size=5)
+    )
+    seen: list[int] = []
+
+    def on_progress(done: int, total: int) -> None:
+        seen.append(done)
+        if done >= 100:
+            trainer.request_stop()
+
+    trainer.on_progress = on_progress
+    assert list(trainer.run()) == []
+    assert trainer.stopped and max(seen) < 150
+
+
+def test_pause_holds_training_until_resumed(small_data: Dataset) -> None:
+    trainer = Trainer(
+        Network([784, 10], seed=0), small_data, TrainingConfig(epochs=2, batch_size=5)
+    )
+    seen: list[int] = []
+    trainer.on_progress = lambda done, total: seen.append(done)
+    trainer.pause()
+    results: list = []
+    worker = threading.Thread(target=lambda: results.extend(trainer.run()))
+    worker.start()
+    time.sleep(0.2)
+    assert trainer.paused and seen == [] and worker.is_alive()
+    trainer.resume()
+    worker.join(timeout=30)
+    assert not worker.is_alive() and len(results) == 2
+
+
+def test_a_diverging_run_raises_a_clear_error(small_data: Dataset) -> None:
+    """ReLU units are unbounded: a huge step overflows float32 parameters and the cost turns NaN."""
+    net = Network(
+        [784, 30, 10],
+        hidden_activation="relu",
+        output_activation="softmax",
+        cost="cross-entropy",
+        seed=0,
+    )
+    trainer = Trainer(net, small_data, TrainingConfig(epochs=3, batch_size=10, eta=1e12))
+    with pytest.raises(
+        TrainingDiverged,
+        match=r"cost became nan at mini-batch \d+: the learning rate η = 1e\+12 is too large",
+    ):
+        list(trainer.run())
+
+
+@pytest.mark.slow
+def test_the_seeds_configuration_reproduces_their_accuracy(mnist_dir: Path) -> None:
+    """[784, 30, 10], mini-batch 10, η = 3.0: ≥ 90 % after "Epoch 1", ≥ 95 % at the best of 30."""
+    from nn.mnist import load_idx_folder
+
+    splits = load_idx_folder(mnist_dir)
+    assert (len(splits.training), len(splits.validation), len(splits.test)) == (
+        50_000,
+        10_000,
+        10_000,
+    )
+    config = TrainingConfig(epochs=30, batch_size=10, eta=3.0, seed=1)
+    trainer = Trainer(Network([784, 30, 10], seed=1), splits.training, config, test=splits.test)
+    correct = [r.test_correct for r in trainer.run()]
+    assert correct[1] >= 9000
+    assert max(correct) >= 9500
