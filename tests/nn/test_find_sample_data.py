@@ -1,5 +1,5 @@
 """Finding MNIST (explicit folder, MNIST_DIR, user data folder, committed sample) and the
-committed sample itself, including that tools/make_sample.py reproduces it exactly."""
+committed sample itself, including that data/make_sample.py reproduces it exactly."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def test_sample_is_small_and_stratified() -> None:
 @pytest.mark.mnist
 def test_make_sample_reproduces_the_committed_sample(mnist_dir: Path, tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location(
-        "make_sample", bundled_file("tools/make_sample.py")
+        "make_sample", bundled_file("data/make_sample.py")
     )
     assert spec is not None and spec.loader is not None
     make_sample = importlib.util.module_from_spec(spec)

@@ -1,6 +1,6 @@
 """Write the committed MNIST sample, ``data/sample/``, from the full MNIST IDX files.
 
-    python tools/make_sample.py [FOLDER] [--out DIR]
+    python data/make_sample.py [FOLDER] [--out DIR]
 
 ``FOLDER`` holds the four MNIST IDX files (default: ``$MNIST_DIR``). The sample keeps MNIST's
 file names and format, so ``nn.mnist.load_idx_folder`` reads it like the full set:
