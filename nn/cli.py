@@ -13,7 +13,7 @@ from typing import NoReturn, TextIO
 
 from nn.dataset import MnistSplits
 from nn.network import Network, check_sizes
-from nn.training import EpochResult, Trainer, TrainingConfig, TrainingDiverged
+from nn.training import SCHEDULES, EpochResult, Trainer, TrainingConfig, TrainingDiverged
 
 OUTPUTS = {"quadratic": "sigmoid", "cross-entropy": "softmax"}  # the usual output for each cost
 
@@ -55,6 +55,7 @@ def _build_parser() -> _Parser:
     )
     train.add_argument("--lmbda", type=float, default=0.0, help="L2 weight decay λ")
     train.add_argument("--momentum", type=float, default=0.0, help="momentum μ in [0, 1)")
+    train.add_argument("--schedule", choices=SCHEDULES, default="constant", help="η per epoch")
     train.add_argument("--seed", type=int, help="makes the run reproducible bit for bit")
     train.add_argument("--save", metavar="FILE", help="save the trained weights (.npz) here")
     evaluate = commands.add_parser("evaluate", help="print <correct> / <total> on the test set")
@@ -112,7 +113,7 @@ def _metadata(splits: MnistSplits, last: EpochResult | None, argv: list[str]) ->
 
 def _train(args: argparse.Namespace, argv: list[str]) -> int:
     config = TrainingConfig(
-        args.epochs, args.batch_size, args.eta, args.lmbda, args.momentum, args.seed
+        args.epochs, args.batch_size, args.eta, args.lmbda, args.momentum, args.seed, args.schedule
     )
     network = Network(
         args.sizes,

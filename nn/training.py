@@ -22,6 +22,9 @@ ProgressCallback = Callable[[int, int], None]
 """Called as ``on_progress(samples_done, samples_in_epoch)`` about 100 times per epoch."""
 
 
+SCHEDULES = ("constant", "cosine")
+
+
 class TrainingDiverged(ArithmeticError):  # noqa: N818 - names the event, like StopIteration
     """The cost became NaN or infinite: the learning rate is too large for this network."""
 
@@ -32,6 +35,8 @@ class TrainingConfig:
 
     ``lmbda`` is the L2 weight-decay strength λ (Nielsen's convention: each step shrinks weights by
     ``1 − η λ / n`` for ``n`` training samples); ``momentum`` is μ in ``v ← μ v − η ∇``.
+    ``schedule`` "constant" keeps η; "cosine" anneals it epoch by epoch,
+    η_e = η · ½(1 + cos(π e/E)), so the last epochs take small steps and the run settles.
     """
 
     epochs: int = 30
@@ -40,6 +45,7 @@ class TrainingConfig:
     lmbda: float = 0.0
     momentum: float = 0.0
     seed: int | None = None
+    schedule: str = "constant"
 
     def __post_init__(self) -> None:
         if not isinstance(self.epochs, int) or self.epochs < 1:
@@ -52,6 +58,16 @@ class TrainingConfig:
             raise ValueError(f"L2 strength λ must be ≥ 0, got {self.lmbda!r}")
         if not (math.isfinite(self.momentum) and 0 <= self.momentum < 1):
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(
+                f"schedule must be one of {', '.join(SCHEDULES)}; got {self.schedule!r}"
+            )
+
+    def eta_for_epoch(self, epoch: int) -> float:
+        """The learning rate of epoch ``epoch`` (counted from 0) under the schedule."""
+        if self.schedule == "cosine":
+            return self.eta * 0.5 * (1 + math.cos(math.pi * epoch / self.epochs))
+        return self.eta
 
 
 @dataclass(frozen=True)
@@ -153,7 +169,7 @@ class Trainer:
         """
         for epoch in range(self.config.epochs):
             start = time.perf_counter()
-            loss = self._train_one_epoch()
+            loss = self._train_one_epoch(self.config.eta_for_epoch(epoch))
             if loss is None:
                 self.stopped = True
                 return
@@ -170,8 +186,9 @@ class Trainer:
     def _correct(self, dataset: Dataset | None) -> int | None:
         return None if dataset is None else self.network.evaluate(dataset.images, dataset.labels)
 
-    def _train_one_epoch(self) -> float | None:
-        """One shuffled pass; the mean cost per sample, or None if stopped part-way."""
+    def _train_one_epoch(self, eta: float) -> float | None:
+        """One shuffled pass with learning rate ``eta``; the mean cost per sample, or None if
+        stopped part-way."""
         n = len(self.training)
         order = self._rng.permutation(n)
         m = self.config.batch_size
@@ -179,8 +196,7 @@ class Trainer:
         # Looked up once: with mini-batches of 10 this loop runs 5,000 times an epoch, and every
         # attribute lookup in it shows in the epoch time.
         images, targets, backprop = self._images, self._targets, self.network.backprop
-        running, stop, update = self._running, self._stop, self._update_function()
-        eta = self.config.eta
+        running, stop, update = self._running, self._stop, self._update_function(eta)
         summed_cost = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             for batch_index, first in enumerate(range(0, n, m)):
@@ -204,11 +220,11 @@ class Trainer:
             self.on_progress(n, n)
         return summed_cost / n
 
-    def _update_function(self) -> Callable[[list[np.ndarray], list[np.ndarray]], None]:
+    def _update_function(self, eta: float) -> Callable[[list[np.ndarray], list[np.ndarray]], None]:
         """The parameter update for ``(steps_b, steps_w)``, each already −(η/m) × the gradient."""
         weights, biases = self.network.weights, self.network.biases
         mu = self.config.momentum
-        decay = self.config.eta * self.config.lmbda / len(self.training)
+        decay = eta * self.config.lmbda / len(self.training)
         if mu == 0 and decay == 0:
 
             def plain_update(steps_b: list[np.ndarray], steps_w: list[np.ndarray]) -> None:

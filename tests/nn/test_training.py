@@ -101,10 +101,10 @@ def test_a_diverging_run_raises_a_clear_error(small_data: Dataset) -> None:
         cost="cross-entropy",
         seed=0,
     )
-    trainer = Trainer(net, small_data, TrainingConfig(epochs=3, batch_size=10, eta=1e12))
+    trainer = Trainer(net, small_data, TrainingConfig(epochs=3, batch_size=10, eta=1e20, seed=0))
     with pytest.raises(
         TrainingDiverged,
-        match=r"cost became nan at mini-batch \d+: the learning rate η = 1e\+12 is too large",
+        match=r"cost became nan at mini-batch \d+: the learning rate η = 1e\+20 is too large",
     ):
         list(trainer.run())
 
@@ -125,3 +125,32 @@ def test_the_seeds_configuration_reproduces_their_accuracy(mnist_dir: Path) -> N
     correct = [r.test_correct for r in trainer.run()]
     assert correct[1] >= 9000
     assert max(correct) >= 9500
+
+
+def test_the_cosine_schedule_anneals_eta_and_the_trainer_uses_it(small_data: Dataset) -> None:
+    config = TrainingConfig(epochs=4, eta=2.0, schedule="cosine")
+    assert [config.eta_for_epoch(e) for e in range(4)] == pytest.approx(
+        [2.0, 1.7071068, 1.0, 0.2928932]
+    )
+    assert TrainingConfig(epochs=4, eta=2.0).eta_for_epoch(3) == 2.0
+    with pytest.raises(ValueError, match="schedule must be one of constant, cosine"):
+        TrainingConfig(schedule="step")
+
+    def first_epoch_change(schedule: str, epochs: int) -> np.ndarray:
+        """The weights' change in the last epoch of a run of ``epochs`` epochs."""
+        net = Network([784, 10], seed=0)
+        trainer = Trainer(
+            net, small_data, TrainingConfig(epochs=epochs, eta=1.0, seed=0, schedule=schedule)
+        )
+        runs = trainer.run()
+        for _ in range(epochs - 1):
+            next(runs)
+        before = net.weights[0].copy()
+        next(runs)
+        return net.weights[0] - before
+
+    # The same starting point and shuffle; only η differs: cos-annealed to ½(1 + cos(π/2)) = ½.
+    constant = first_epoch_change("constant", 1)
+    assert np.abs(first_epoch_change("cosine", 1) - constant).max() == 0
+    two_epochs = first_epoch_change("cosine", 2)
+    assert np.abs(two_epochs).sum() < np.abs(first_epoch_change("constant", 2)).sum()
