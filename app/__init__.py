@@ -15,8 +15,10 @@ def app_version() -> str:
         return version("digit-recognizer")
     except PackageNotFoundError:
         pass
-    import tomllib
-
+    try:
+        import tomllib  # Python ≥ 3.11
+    except ModuleNotFoundError:
+        return "dev"
     from nn.paths import bundle_root
 
     try:

@@ -1,0 +1,208 @@
+"""The network's shape and the SGD settings, as inputs with tooltips, parsed and validated.
+
+Validation is the ``nn`` package's own (:func:`~nn.network.check_sizes`, :class:`TrainingConfig`):
+their ValueError messages are what the user reads.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nn.network import INPUT_SIZE, OUTPUT_SIZE, check_sizes
+from nn.training import TrainingConfig
+
+MAX_NEURONS = 5000  # per hidden layer: beyond this the app would spend gigabytes of memory
+HIDDEN_ACTIVATIONS = [("sigmoid", "sigmoid"), ("ReLU", "relu")]
+OUTPUT_COSTS = [
+    ("sigmoid + quadratic cost", ("sigmoid", "quadratic")),
+    ("sigmoid + cross-entropy", ("sigmoid", "cross-entropy")),
+    ("softmax + cross-entropy", ("softmax", "cross-entropy")),
+]
+INITS = [("N(0, 1)", "normal"), ("N(0, 1/n_in): scaled by 1/√n_in", "scaled")]
+DEFAULTS = {
+    "hidden": "30", "hidden_activation": "sigmoid", "output_cost": "sigmoid/quadratic",
+    "init": "normal", "eta": "3.0", "batch_size": 10, "epochs": 30, "lmbda": "0",
+    "momentum": "0", "seed": "",
+}  # fmt: skip
+"""The seeds' configuration: [784, 30, 10], sigmoid, quadratic cost, N(0, 1), η = 3, m = 10."""
+
+
+TIPS = {
+    "Hidden layers": "Neurons per hidden layer, separated by commas: 30 gives [784, 30, 10], "
+    "128,64 gives [784, 128, 64, 10]; empty for none.",
+    "Hidden activation": "The sigmoid 1/(1+exp(-z)) as in the book, or ReLU max(0, z) "
+    "(use a smaller η with ReLU, e.g. 0.1).",
+    "Output and cost": "The output layer's activation and the cost it is trained on. The seeds "
+    "use sigmoid + quadratic; cross-entropy learns faster from bad guesses.",
+    "Initial weights": "N(0, 1) as in the seeds, or N(0, 1/n_in), which keeps neurons out of "
+    "saturation in wide layers.",
+    "Learning rate η": "Step size of gradient descent: 3.0 for sigmoid + quadratic (the seeds), "
+    "about 0.5 with cross-entropy, 0.1 with ReLU.",
+    "Mini-batch size": "Samples averaged per gradient step (the seeds use 10).",
+    "Epochs": "Passes over the training set (the seeds do 30).",
+    "L2 strength λ": "Weight decay: each step shrinks the weights by a factor 1 - ηλ/n. "
+    "0 turns it off; Nielsen uses 5.0 on 50,000 images.",
+    "Momentum μ": "v ← μv - η∇C, with μ in [0, 1); 0 is plain SGD.",
+    "Seed": "A whole number makes the initial weights and the shuffling reproducible; "
+    "leave empty for a different run each time.",
+}
+
+
+class HyperparameterForm(QWidget):
+    """Network and training inputs; :meth:`parse` turns them into a run's settings."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hidden_edit = _line_edit("hiddenLayersEdit", "neurons per hidden layer, e.g. 128,64")
+        self.activation_combo = _combo("hiddenActivationCombo", HIDDEN_ACTIVATIONS)
+        self.output_combo = _combo("outputCostCombo", [(n, "/".join(d)) for n, d in OUTPUT_COSTS])
+        self.init_combo = _combo("initCombo", INITS)
+        self.eta_edit = _line_edit("etaEdit", "e.g. 3.0")
+        self.batch_spin = _spin("batchSizeSpin", 1, 60_000)
+        self.epochs_spin = _spin("epochsSpin", 1, 1_000)
+        self.lambda_edit = _line_edit("lambdaEdit", "0 = no regularisation")
+        self.momentum_edit = _line_edit("momentumEdit", "0 = plain SGD")
+        self.seed_edit = _line_edit("seedEdit", "empty = random")
+        fields = [self.hidden_edit, self.activation_combo, self.output_combo, self.init_combo,
+                  self.eta_edit, self.batch_spin, self.epochs_spin, self.lambda_edit,
+                  self.momentum_edit, self.seed_edit]  # fmt: skip
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        rows = list(zip(TIPS, fields, strict=True))
+        layout.addWidget(_group("Network", rows[:4]))
+        layout.addWidget(_group("Training", rows[4:]))
+        self.set_values(DEFAULTS)
+        for field in fields:
+            for name in ("textChanged", "currentIndexChanged", "valueChanged"):
+                if hasattr(field, name):
+                    getattr(field, name).connect(self.changed)
+                    break
+
+    def parse(self) -> tuple[tuple[int, ...], dict, TrainingConfig]:
+        """``(sizes, network options, config)`` from the inputs; ValueError says what is wrong."""
+        sizes = check_sizes((INPUT_SIZE, *_hidden_sizes(self.hidden_edit.text()), OUTPUT_SIZE))
+        if max(sizes[1:-1], default=0) > MAX_NEURONS:
+            raise ValueError(f"hidden layers: at most {MAX_NEURONS} neurons per layer")
+        seed = _seed(self.seed_edit.text())
+        output, cost = self.output_combo.currentData().split("/")
+        options = {
+            "hidden_activation": self.activation_combo.currentData(),
+            "output_activation": output,
+            "cost": cost,
+            "init": self.init_combo.currentData(),
+            "seed": seed,
+        }
+        config = TrainingConfig(
+            epochs=self.epochs_spin.value(),
+            batch_size=self.batch_spin.value(),
+            eta=_number(self.eta_edit.text(), "learning rate η"),
+            lmbda=_number(self.lambda_edit.text(), "L2 strength λ"),
+            momentum=_number(self.momentum_edit.text(), "momentum"),
+            seed=seed,
+        )
+        return sizes, options, config
+
+    def values(self) -> dict:
+        """The inputs as they are (valid or not), for the settings file."""
+        return {
+            "hidden": self.hidden_edit.text(),
+            "hidden_activation": self.activation_combo.currentData(),
+            "output_cost": self.output_combo.currentData(),
+            "init": self.init_combo.currentData(),
+            "eta": self.eta_edit.text(),
+            "batch_size": self.batch_spin.value(),
+            "epochs": self.epochs_spin.value(),
+            "lmbda": self.lambda_edit.text(),
+            "momentum": self.momentum_edit.text(),
+            "seed": self.seed_edit.text(),
+        }
+
+    def set_values(self, values: dict) -> None:
+        """Fill the inputs from :meth:`values`' dict; unknown or ill-typed entries are skipped."""
+        texts = {"hidden": self.hidden_edit, "eta": self.eta_edit, "lmbda": self.lambda_edit,
+                 "momentum": self.momentum_edit, "seed": self.seed_edit}  # fmt: skip
+        for key, edit in texts.items():
+            if isinstance(values.get(key), str):
+                edit.setText(values[key])
+        combos = {"hidden_activation": self.activation_combo, "output_cost": self.output_combo,
+                  "init": self.init_combo}  # fmt: skip
+        for key, combo in combos.items():
+            index = combo.findData(values.get(key))
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        for key, spin in (("batch_size", self.batch_spin), ("epochs", self.epochs_spin)):
+            if isinstance(values.get(key), int):
+                spin.setValue(values[key])
+
+
+def _hidden_sizes(text: str) -> list[int]:
+    sizes = []
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ValueError(f"hidden layers: {part!r} is not a whole number (write e.g. 128,64)")
+        sizes.append(int(part))
+    return sizes
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        raise ValueError(f"{what}: {text.strip()!r} is not a number") from None
+
+
+def _seed(text: str) -> int | None:
+    if not text.strip():
+        return None
+    if not text.strip().isdigit():
+        raise ValueError(
+            f"seed must be a whole number ≥ 0, or empty for a random start; got {text!r}"
+        )
+    return int(text)
+
+
+def _line_edit(name: str, placeholder: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    for text, data in items:
+        combo.addItem(text, data)
+    return combo
+
+
+def _spin(name: str, low: int, high: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setObjectName(name)
+    spin.setRange(low, high)
+    spin.setAccelerated(True)
+    return spin
+
+
+def _group(title: str, rows: list[tuple[str, QWidget]]) -> QGroupBox:
+    """A titled box of labelled inputs, each label and input with its tooltip from TIPS."""
+    group = QGroupBox(title)
+    form = QFormLayout(group)
+    for label, field in rows:
+        field.setToolTip(TIPS[label])
+        form.addRow(label, field)
+        form.labelForField(field).setToolTip(TIPS[label])
+    return group

@@ -1,0 +1,173 @@
+"""The main window: Draw and Train tabs, the File and Help menus, the model in the status bar."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from app import app_version
+from app.data_source import DataLoader, load_data
+from app.drawing_tab import DrawingTab
+from app.model_state import NO_MODEL, ModelInUse
+from app.recent_files import RecentFilesMenu
+from app.settings import GEOMETRY, HYPERPARAMETERS, PEN_WIDTH, app_settings, read_json, write_json
+from app.training_tab import TrainingTab
+from app.weight_file_actions import WeightFileActions
+from nn.paths import bundled_file
+from nn.weights_file import WeightFileError, load_weights
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = bundled_file("resources/default-model.npz")
+
+
+class MainWindow(QMainWindow, WeightFileActions):
+    """The application window. ``model`` is the model in use (shown in the status bar and used by
+    the Draw tab); ``training_tab.data_loader`` may be replaced, e.g. by tests, to train on
+    other data. Settings persist in :func:`app.settings.app_settings` unless ``settings`` is given.
+    """
+
+    def __init__(
+        self,
+        *,
+        default_model: Path | None = DEFAULT_MODEL,
+        data_loader: DataLoader = load_data,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Digit Recognizer")
+        self.setAcceptDrops(True)
+        self.settings = settings if settings is not None else app_settings()
+        self.model = ModelInUse(self)
+        self.drawing_tab = DrawingTab()
+        self.training_tab = TrainingTab(data_loader)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.tabs.addTab(self.drawing_tab, "&Draw")
+        self.tabs.addTab(self.training_tab, "&Train")
+        self.setCentralWidget(self.tabs)
+        self.model_label = QLabel(NO_MODEL)
+        self.model_label.setObjectName("modelStatus")
+        self.statusBar().addPermanentWidget(self.model_label)
+        self.recent_menu = RecentFilesMenu(self.settings, self)
+        self._build_menus()
+        self.model.changed.connect(self._on_model_changed)
+        self.training_tab.model_trained.connect(self._on_model_trained)
+        self.recent_menu.file_chosen.connect(self._open_recent)
+        self._restore_settings()
+        self._on_model_changed()
+        self._load_default_model(default_model)
+
+    def __repr__(self) -> str:
+        return f"MainWindow({self.model!r})"
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action(file_menu, "&Open weights…", QKeySequence.StandardKey.Open)
+        self.save_action = self._action(file_menu, "&Save weights", QKeySequence.StandardKey.Save)
+        self.save_as_action = self._action(file_menu, "Save weights &as…", "Ctrl+Shift+S")
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        self.quit_action = self._action(file_menu, "&Quit", "Ctrl+Q")
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = self._action(help_menu, "&About Digit Recognizer", None)
+        self.open_action.triggered.connect(lambda: self.open_weights())
+        self.save_action.triggered.connect(self.save_weights)
+        self.save_as_action.triggered.connect(self.save_weights_as)
+        self.quit_action.triggered.connect(self.close)
+        self.about_action.triggered.connect(self._show_about)
+
+    def _action(self, menu, text: str, shortcut) -> QAction:
+        action = menu.addAction(text)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value(GEOMETRY)
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(1100, 720)
+        pen_width = self.settings.value(PEN_WIDTH)
+        if pen_width is not None:
+            try:
+                self.drawing_tab.pen_width = int(pen_width)
+            except (TypeError, ValueError):
+                logger.info("ignored the stored pen width %r", pen_width)
+        self.drawing_tab.pen_width_changed.connect(self._save_pen_width)
+        self.training_tab.dataset_chooser.last_folder = self._last_folder()
+        self.training_tab.controls.set_values(read_json(self.settings, HYPERPARAMETERS, {}))
+
+    def _save_pen_width(self, width: int) -> None:
+        self.settings.setValue(PEN_WIDTH, width)
+
+    def _load_default_model(self, path: Path | None) -> None:
+        """Use the bundled model if there is one; a damaged one is reported, not fatal."""
+        if path is None or not path.exists():
+            logger.info("no default model at %s", path)
+            return
+        try:
+            network, metadata = load_weights(path)
+        except (WeightFileError, OSError) as error:
+            logger.warning("the default model could not be read: %s", error)
+            self.statusBar().showMessage(f"The default model could not be read: {error}")
+            return
+        self.model.set_model(network, metadata, path=path, user_file=False)
+
+    def _on_model_changed(self) -> None:
+        self.drawing_tab.set_network(self.model.network)
+        self.model_label.setText(self.model.description())
+        self.model_label.setToolTip(str(self.model.path or ""))
+        has_model = self.model.network is not None
+        self.save_action.setEnabled(has_model)
+        self.save_as_action.setEnabled(has_model)
+
+    def _on_model_trained(self, network, metadata: dict) -> None:
+        self.model.set_model(network, metadata)
+        self.statusBar().showMessage("The trained network is now the model in use", 8000)
+
+    def about_text(self) -> str:
+        """The Help → About text (rich text)."""
+        return (
+            f"<h3>Digit Recognizer {app_version()}</h3>"
+            "<p>Train a small neural network on handwritten digits, watch its accuracy climb, "
+            "then draw a digit and see what it reads. The network and its training "
+            "(backpropagation, mini-batch gradient descent) are written from scratch in NumPy.</p>"
+            "<p><b>Credits</b><br>The MNIST database of handwritten digits is by Yann LeCun, "
+            "Corinna Cortes and Christopher J. C. Burges.<br>The network follows Michael "
+            "Nielsen's book <i>Neural Networks and Deep Learning</i>.<br>Built with Qt for Python "
+            "(PySide6), pyqtgraph, NumPy and Pillow.</p>"
+        )
+
+    def _show_about(self) -> None:
+        QMessageBox.about(self, "About Digit Recognizer", self.about_text())
+
+    def _show_error(self, title: str, text: str) -> None:
+        QMessageBox.critical(self, title, text)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.dropped_weight_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self.dropped_weight_file(event.mimeData())
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_weights(path)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop a running training and wait for its thread, then remember the settings."""
+        self.training_tab.shutdown()
+        self.settings.setValue(GEOMETRY, self.saveGeometry())
+        write_json(self.settings, HYPERPARAMETERS, self.training_tab.controls.values())
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,207 @@
+"""One training run in a worker thread: load the data, build the network, run the Trainer.
+
+The worker is a QObject moved to a plain QThread; its :meth:`TrainingWorker.run` slot does the
+whole job and reports with signals carrying plain Python/NumPy data (never widgets). Pause, resume
+and stop are plain methods that only set ``threading.Event``\\ s, so the GUI thread calls them
+directly while ``run`` is busy.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.data_source import DataChoice, DataLoader, load_data
+from nn.dataset import MnistSplits
+from nn.network import Network
+from nn.training import EpochResult, Trainer, TrainingConfig, TrainingDiverged
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 0.1
+"""Seconds between two progress signals: 10 a second is smooth, and costs training little."""
+
+
+@dataclass(frozen=True)
+class TrainingJob:
+    """Everything a run needs: the data choice, the layer sizes, the options of
+    :class:`~nn.network.Network` (activations, cost, init, seed) and the SGD settings."""
+
+    data: DataChoice
+    sizes: tuple[int, ...]
+    config: TrainingConfig
+    network_options: dict = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line for the log: "[784, 30, 10], sigmoid hidden, sigmoid output, quadratic cost,
+        N(0, 1) init, η = 3, mini-batch 10, 30 epochs"."""
+        options, config = self.network_options, self.config
+        parts = [
+            str(list(self.sizes)),
+            f"{options.get('hidden_activation', 'sigmoid')} hidden",
+            f"{options.get('output_activation', 'sigmoid')} output",
+            f"{options.get('cost', 'quadratic')} cost",
+            "N(0, 1/n_in) init" if options.get("init") == "scaled" else "N(0, 1) init",
+            f"η = {config.eta:g}",
+            f"mini-batch {config.batch_size}",
+            f"{config.epochs} epoch{'' if config.epochs == 1 else 's'}",
+        ]
+        if config.lmbda:
+            parts.append(f"λ = {config.lmbda:g}")
+        if config.momentum:
+            parts.append(f"momentum {config.momentum:g}")
+        if config.seed is not None:
+            parts.append(f"seed {config.seed}")
+        return ", ".join(parts)
+
+
+class TrainingWorker(QObject):
+    """Runs one :class:`TrainingJob`; create it, move it to a QThread, connect ``started → run``.
+
+    Signals, in order: ``download_progress`` (bytes done, total) while full MNIST downloads,
+    ``data_loaded`` (a description of the data), then ``progress`` (samples done, in epoch) and
+    ``epoch_finished`` (an :class:`~nn.training.EpochResult`) during training, ``summary`` (a dict:
+    dataset, epochs, stopped, test_correct, test_total) when a network was trained, ``failed``
+    (a message for the user) on an error, and always last ``finished`` (the trained Network,
+    also when stopped part-way, or None).
+    """
+
+    download_progress = Signal(int, int)
+    data_loaded = Signal(str)
+    progress = Signal(int, int)
+    epoch_finished = Signal(object)
+    summary = Signal(object)
+    failed = Signal(str)
+    finished = Signal(object)
+
+    def __init__(self, job: TrainingJob, data_loader: DataLoader = load_data) -> None:
+        super().__init__()
+        self.job = job
+        self._data_loader = data_loader
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._paused = False
+        self._trainer: Trainer | None = None
+        self._last_emit = 0.0
+        self._epochs_done = 0
+        self._samples_trained = 0
+        self._data_ready = False
+
+    def __repr__(self) -> str:
+        return f"TrainingWorker({self.job!r})"
+
+    # ---- controls, thread-safe (called from the GUI thread)
+
+    def request_stop(self) -> None:
+        """Stop soon: between two mini-batches, or once the data is loaded."""
+        with self._lock:
+            self._stop.set()
+            if self._trainer is not None:
+                self._trainer.request_stop()
+
+    def pause(self) -> None:
+        with self._lock:
+            self._paused = True
+            if self._trainer is not None:
+                self._trainer.pause()
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+            if self._trainer is not None:
+                self._trainer.resume()
+
+    # ---- the run, in the worker thread
+
+    @Slot()
+    def run(self) -> None:
+        """Do the whole job; always ends by emitting ``finished``."""
+        network = None
+        try:
+            network = self._run()
+        except TrainingDiverged as error:
+            self.failed.emit(
+                f"Training diverged at epoch {self._epochs_done}: learning rate too large "
+                f"({error}). Try a smaller η."
+            )
+        except (ValueError, OSError) as error:  # DataError, DownloadError, bad settings
+            if not self._stop.is_set():
+                stage = "" if self._data_ready else "Could not load the training data: "
+                self.failed.emit(f"{stage}{error}")
+        except Exception as error:  # the thread must report back whatever happens
+            logger.exception("training failed")
+            self.failed.emit(f"Unexpected error: {error!r}")
+        finally:
+            self.finished.emit(network)
+
+    def _run(self) -> Network | None:
+        splits = self._data_loader(self.job.data, self._on_download_progress, self._stop.is_set)
+        if self._stop.is_set():
+            return None
+        self._data_ready = True
+        self.data_loaded.emit(_describe(splits))
+        network = Network(self.job.sizes, **self.job.network_options)
+        trainer = Trainer(
+            network,
+            splits.training,
+            self.job.config,
+            validation=splits.validation,
+            test=splits.test,
+            on_progress=self._on_progress,
+        )
+        with self._lock:
+            self._trainer = trainer
+            if self._stop.is_set():
+                trainer.request_stop()
+            elif self._paused:
+                trainer.pause()
+        last = None
+        for last in trainer.run():
+            self._epochs_done = last.epoch + 1
+            self.epoch_finished.emit(last)
+        if self._epochs_done == 0 and self._samples_trained == 0:
+            return None  # stopped before the first mini-batch: nothing was trained
+        self.summary.emit(_summary(network, splits, last, trainer.stopped))
+        return network
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self._samples_trained = done
+        now = time.monotonic()
+        if done >= total or now - self._last_emit >= PROGRESS_INTERVAL:
+            self._last_emit = now
+            self.progress.emit(done, total)
+
+    def _on_download_progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last_emit >= PROGRESS_INTERVAL:
+            self._last_emit = now
+            self.download_progress.emit(done, total)
+
+
+def _describe(splits: MnistSplits) -> str:
+    return (
+        f"{splits.source}: {len(splits.training):,} training, {len(splits.validation):,} "
+        f"validation, {len(splits.test):,} test images"
+    )
+
+
+def _summary(
+    network: Network, splits: MnistSplits, last: EpochResult | None, stopped: bool
+) -> dict:
+    """What the run produced, for the status bar and the weight file's metadata."""
+    epochs = 0 if last is None else last.epoch + 1
+    if stopped or last is None or last.test_correct is None:
+        test_correct = network.evaluate(splits.test.images, splits.test.labels)
+    else:
+        test_correct = last.test_correct
+    return {
+        "dataset": splits.source,
+        "epochs": epochs,
+        "stopped": stopped,
+        "test_correct": int(test_correct),
+        "test_total": len(splits.test),
+    }

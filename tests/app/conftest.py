@@ -1,0 +1,86 @@
+"""GUI test fixtures: settings and downloads kept in temporary folders, small data, a window.
+
+No GUI test writes the user's real settings: every test gets its own QSettings INI folder (the
+app's settings are IniFormat/UserScope, which ``QSettings.setPath`` redirects), QStandardPaths
+runs in test mode, and ``XDG_DATA_HOME`` points at a temporary folder so nothing is downloaded
+into the real user data folder.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+
+from app.data_source import DataChoice
+from app.main_window import MainWindow
+from nn.dataset import MnistSplits
+from nn.mnist import load_sample
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch) -> Iterator:
+    """A fresh settings folder per test; the user's own settings are never read or written."""
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    QStandardPaths.setTestModeEnabled(True)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+    yield folder
+
+
+@pytest.fixture(scope="session")
+def sample_splits() -> MnistSplits:
+    """The committed sample: 5,000 training, 1,000 validation and 1,000 test images."""
+    return load_sample()
+
+
+@pytest.fixture(scope="session")
+def tiny_splits(sample_splits) -> MnistSplits:
+    """1,000 training, 200 validation and 200 test images of the sample: epochs of ~10 ms."""
+    return MnistSplits(
+        sample_splits.training.subset(1000),
+        sample_splits.validation.subset(200),
+        sample_splits.test.subset(200),
+        source="tiny test subset",
+    )
+
+
+def loader_for(splits: MnistSplits, gate: threading.Event | None = None) -> Callable:
+    """A data loader for the training tab that returns ``splits`` (after ``gate`` is set)."""
+
+    def load(choice: DataChoice, on_download_progress, should_stop) -> MnistSplits:
+        if gate is not None:
+            gate.wait(10)
+        return splits
+
+    return load
+
+
+@pytest.fixture
+def make_window(qtbot, tiny_splits) -> Iterator[Callable[..., MainWindow]]:
+    """Build shown MainWindows (no default model, tiny data unless told otherwise); at teardown
+    close them and check that no training thread is left running."""
+    windows: list[MainWindow] = []
+
+    def make(**kwargs) -> MainWindow:
+        kwargs.setdefault("default_model", None)
+        kwargs.setdefault("data_loader", loader_for(tiny_splits))
+        window = MainWindow(**kwargs)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        qtbot.waitUntil(lambda w=window: not w.training_tab.is_running, timeout=5000)
+
+
+@pytest.fixture
+def window(make_window) -> MainWindow:
+    return make_window()
