@@ -9,10 +9,10 @@ import sys
 # leaves the other core to the interface (measured in bench/epoch.py; see the README).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from app.main_window import MainWindow  # noqa: E402
-from nn.paths import APP_NAME  # noqa: E402
+from app.main_window import MainWindow
+from nn.paths import APP_NAME
 
 
 def main() -> int:
