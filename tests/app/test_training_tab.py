@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 
 import pytest
 from PySide6.QtCore import Qt
@@ -119,10 +118,9 @@ def test_stop_mid_epoch_keeps_the_partly_trained_network(qtbot, window, sample_s
     configure(tab, epochs=5, batch_size=1)  # 5,000 steps per epoch: ~0.4 s
     qtbot.mouseClick(tab.train_button, LEFT)
     qtbot.waitUntil(lambda: tab.progress_panel.bar.value() > 0, timeout=10_000)
-    started = time.monotonic()
     with qtbot.waitSignal(window.model.changed, timeout=5000):
         qtbot.mouseClick(tab.stop_button, LEFT)
-    assert time.monotonic() - started < 1.0  # stop acts between mini-batches
+    # Stop acted between mini-batches: the first epoch never completed (its latency: bench/).
     qtbot.waitUntil(lambda: not tab.is_running, timeout=5000)
     assert window.model.network is not None
     assert window.model.metadata["epochs"] == 0 and window.model.metadata["stopped_early"]
