@@ -173,6 +173,12 @@ class TrainingTab(QWidget):
         self.plot.add_epoch(result)
         self.progress_panel.epoch_finished(result)
         self.log.appendPlainText(result.seeds_line())
+        if result.looks_stuck() and not self._run_state.get("warned_stuck"):
+            self._run_state["warned_stuck"] = True
+            self.log.appendPlainText(
+                "Accuracy is stuck near chance: the learning rate η is probably far too large "
+                "(or the network saturated). Try a smaller η."
+            )
         self.epoch_finished.emit(result)
 
     def _on_summary(self, summary: dict) -> None:

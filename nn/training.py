@@ -99,6 +99,12 @@ class EpochResult:
     def test_accuracy(self) -> float | None:
         return None if self.test_correct is None else self.test_correct / self.test_total
 
+    def looks_stuck(self) -> bool:
+        """True from the second epoch on when accuracy is still near chance (≤ 12 % for ten
+        digits): the run is saturated or oscillating, usually because η is far too large."""
+        accuracy = self.validation_accuracy if self.test_accuracy is None else self.test_accuracy
+        return self.epoch >= 1 and accuracy is not None and accuracy <= 0.12
+
     def seeds_line(self) -> str:
         """The seeds' report line, ``Epoch 3: 9452 / 10000``, on the test set (else validation)."""
         if self.test_correct is not None:

@@ -311,3 +311,20 @@ def test_the_plot_redraws_at_most_four_times_a_second(qtbot):
     assert (
         len(plot.loss_curve.getData()[0] if plot.loss_curve.getData()[0] is not None else []) == 0
     )
+
+
+def test_a_run_stuck_at_chance_gets_a_hint_once(qtbot, window, sample_splits):
+    """Sigmoid units with η = 1000 saturate: no NaN, only 10 % accuracy; the user is told why."""
+    tab = window.training_tab
+    tab.data_loader = loader_for(sample_splits)
+
+    def hints() -> int:
+        return sum("stuck near chance" in line for line in log_lines(tab))
+
+    configure(tab, eta="1000", epochs=3, seed="0")
+    run_to_end(qtbot, tab)
+    assert hints() == 1
+
+    configure(tab, eta="3.0")
+    run_to_end(qtbot, tab)
+    assert hints() == 1  # a healthy run adds none

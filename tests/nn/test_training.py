@@ -12,7 +12,7 @@ import pytest
 
 from nn.dataset import Dataset
 from nn.network import Network
-from nn.training import Trainer, TrainingConfig, TrainingDiverged
+from nn.training import EpochResult, Trainer, TrainingConfig, TrainingDiverged
 
 
 @pytest.fixture
@@ -154,3 +154,13 @@ def test_the_cosine_schedule_anneals_eta_and_the_trainer_uses_it(small_data: Dat
     assert np.abs(first_epoch_change("cosine", 1) - constant).max() == 0
     two_epochs = first_epoch_change("cosine", 2)
     assert np.abs(two_epochs).sum() < np.abs(first_epoch_change("constant", 2)).sum()
+
+
+def test_a_run_stuck_at_chance_is_recognised_from_its_second_epoch() -> None:
+    def result(epoch: int, correct: int) -> EpochResult:
+        return EpochResult(epoch, 1.0, None, 0, correct, 1000, 0.1)
+
+    assert result(1, 100).looks_stuck() and result(5, 120).looks_stuck()
+    assert not result(0, 100).looks_stuck()  # the first epoch may still be finding its feet
+    assert not result(1, 121).looks_stuck()
+    assert not EpochResult(3, 1.0, None, 0, None, 0, 0.1).looks_stuck()  # nothing evaluated
