@@ -115,7 +115,12 @@ class MainWindow(QMainWindow, WeightFileActions):
             network, metadata = load_weights(path)
         except (WeightFileError, OSError) as error:
             logger.warning("the default model could not be read: %s", error)
-            self.statusBar().showMessage(f"The default model could not be read: {error}")
+            # The file's name, not its long bundled path, so the reason fits in the status bar.
+            reason = str(error).removeprefix(f"{path}: ")
+            self.statusBar().showMessage(
+                f"The default model {path.name} could not be read: {reason}"
+            )
+            self.statusBar().setToolTip(str(error))
             return
         self.model.set_model(network, metadata, path=path, user_file=False)
 
@@ -170,4 +175,6 @@ class MainWindow(QMainWindow, WeightFileActions):
         self.settings.setValue(GEOMETRY, self.saveGeometry())
         write_json(self.settings, HYPERPARAMETERS, self.training_tab.controls.values())
         self.settings.sync()
+        if self.settings.status() != QSettings.Status.NoError:  # e.g. no writable home folder
+            logger.warning("settings could not be saved to %s", self.settings.fileName())
         super().closeEvent(event)

@@ -67,7 +67,10 @@ def test_a_damaged_default_model_is_reported_and_the_app_opens(make_window, tmp_
     path = tmp_path / "default-model.npz"
     path.write_bytes(b"PK\x03\x04 not really a zip")
     window = make_window(default_model=path)
-    assert "default model could not be read" in window.statusBar().currentMessage()
+    message = window.statusBar().currentMessage()
+    assert message.startswith("The default model default-model.npz could not be read: ")
+    assert str(tmp_path) not in message  # the reason, not a long path, fills the status bar
+    assert str(path) in window.statusBar().toolTip()
     assert window.model_label.text() == NO_MODEL
     assert window.isVisible()
 
