@@ -57,7 +57,7 @@ def test_a_damaged_default_model_fails_saying_why(qapp, capsys, monkeypatch, tmp
     code, _, err = run(capsys)
     assert code == 1
     assert "FAILED at load the default model" in err
-    assert "The default model could not be read" in err
+    assert "The default model default-model.npz could not be read: a damaged" in err
 
 
 def test_an_exception_in_a_qt_callback_fails_the_step(qapp, capsys, monkeypatch):
