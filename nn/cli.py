@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import NoReturn, TextIO
 
-from nn.dataset import MnistSplits
+import numpy as np
+
+from nn.dataset import Dataset, MnistSplits
 from nn.network import Network, check_sizes
 from nn.training import SCHEDULES, EpochResult, Trainer, TrainingConfig, TrainingDiverged
 
@@ -58,6 +61,7 @@ def _build_parser() -> _Parser:
     train.add_argument("--schedule", choices=SCHEDULES, default="constant", help="η per epoch")
     train.add_argument("--seed", type=int, help="makes the run reproducible bit for bit")
     train.add_argument("--save", metavar="FILE", help="save the trained weights (.npz) here")
+    _add_handwriting_options(train)
     evaluate = commands.add_parser("evaluate", help="print <correct> / <total> on the test set")
     evaluate.add_argument(
         "--weights", required=True, metavar="FILE", help="a weight file to evaluate"
@@ -74,6 +78,81 @@ def _add_data_options(command: argparse.ArgumentParser) -> None:
     source = command.add_mutually_exclusive_group()
     source.add_argument("--data", metavar="DIR", help="folder of the four MNIST IDX files")
     source.add_argument("--sample", action="store_true", help="use the small committed sample")
+
+
+def _add_handwriting_options(train: argparse.ArgumentParser) -> None:
+    train.add_argument(
+        "--augment", action="store_true", help="distort every training image anew each epoch"
+    )
+    train.add_argument(
+        "--pen-digits",
+        nargs="?",
+        const="data/pendigits/pendigits-orig.tra.gz",
+        metavar="FILE",
+        help="also train on pen-digit trajectories drawn as the canvas would (default file: "
+        "%(const)s)",
+    )
+    train.add_argument(
+        "--pen-widths",
+        type=_widths,
+        default=(10, 22, 36),
+        metavar="W,W,…",
+        help="draw each pen digit once per pen width, in pixels of the 280-px canvas (10,22,36)",
+    )
+    train.add_argument(
+        "--pen-copies",
+        type=int,
+        default=1,
+        metavar="K",
+        help="draw each pen digit K times per width",
+    )
+    train.add_argument(
+        "--pen-reshape",
+        action="store_true",
+        help="turn, slant and stretch each pen digit at random before drawing it",
+    )
+    train.add_argument(
+        "--styles", action="store_true", help="add the pen digits' styled variants (nn.styles)"
+    )
+
+
+def _widths(text: str) -> tuple[float, ...]:
+    try:
+        widths = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of pen widths: {text!r}") from None
+    if not widths or not all(1 <= w <= 100 for w in widths):
+        raise argparse.ArgumentTypeError(f"pen widths must be 1-100 px, got {text!r}")
+    return widths
+
+
+def _training_set(args: argparse.Namespace, splits: MnistSplits) -> tuple[Dataset, str]:
+    """MNIST's training set, with the rendered pen digits appended when asked; and its name."""
+    if args.pen_digits is None:
+        if args.styles:
+            raise ValueError("--styles needs --pen-digits")
+        return splits.training, splits.source
+    from nn.paths import bundled_file
+    from nn.pendigits import load_pendigits
+    from nn.strokes import render_dataset
+
+    path = Path(args.pen_digits)
+    if not path.is_absolute() and not path.exists():
+        path = bundled_file(args.pen_digits)  # the project's own copy, from any folder
+    if args.pen_copies < 1:
+        raise ValueError(f"--pen-copies must be at least 1, got {args.pen_copies}")
+    pen = render_dataset(
+        load_pendigits(path),
+        args.pen_widths,
+        args.seed,
+        styles=args.styles,
+        copies=args.pen_copies,
+        reshape=args.pen_reshape,
+    )
+    images = np.concatenate([splits.training.images, pen.images])
+    labels = np.concatenate([splits.training.labels, pen.labels])
+    name = f"{splits.source} + {len(pen)} drawn pen digits ({path.name})"
+    return Dataset(images, labels), name
 
 
 def _load_data(args: argparse.Namespace) -> MnistSplits:
@@ -100,12 +179,12 @@ class _ProgressBar:
         self.stream.flush()
 
 
-def _metadata(splits: MnistSplits, last: EpochResult | None, argv: list[str]) -> dict:
+def _metadata(source: str, last: EpochResult | None, argv: list[str]) -> dict:
     return {
         "test_accuracy": last.test_accuracy if last else None,
         "validation_accuracy": last.validation_accuracy if last else None,
         "epochs": last.epoch + 1 if last else 0,
-        "dataset": splits.source,
+        "dataset": source,
         "trained_with": "python -m nn " + " ".join(argv),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
@@ -124,14 +203,16 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         seed=args.seed,
     )
     splits = _load_data(args)
+    training, source = _training_set(args, splits)
     bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     trainer = Trainer(
         network,
-        splits.training,
+        training,
         config,
         validation=splits.validation,
         test=splits.test,
         on_progress=bar,
+        augment=_augment_function() if args.augment else None,
     )
     last: EpochResult | None = None
     try:
@@ -147,9 +228,15 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     if args.save:
         from nn.weights_file import save_weights
 
-        save_weights(network, args.save, _metadata(splits, last, argv))
+        save_weights(network, args.save, _metadata(source, last, argv))
         print(f"Saved weights to {args.save}", file=sys.stderr)
     return 0
+
+
+def _augment_function():
+    from nn.augment import augment
+
+    return augment
 
 
 def _evaluate(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,10 @@ from nn.network import Network, one_hot
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``on_progress(samples_done, samples_in_epoch)`` about 100 times per epoch."""
+
+AugmentFunction = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+"""``augment(images, rng)``: the training images (n, 784) → the epoch's distorted copies (n, 784)
+(e.g. :func:`nn.augment.augment`); row i must stay a picture of label i."""
 
 
 SCHEDULES = ("constant", "cosine")
@@ -119,6 +124,11 @@ class Trainer:
 
     ``validation`` and ``test`` are evaluated after every epoch when given. Thread-safe controls:
     :meth:`request_stop`, :meth:`pause`, :meth:`resume`.
+
+    With ``augment``, each epoch trains on ``augment(training images, rng)`` instead of the
+    images themselves; epoch e's rng is seeded from ``config.seed`` and e alone, so a seed repeats
+    a run. Epoch e+1's images are prepared in a background thread while epoch e trains. Without
+    it, nothing changes: the same seed gives bit for bit the same run as before the option.
     """
 
     def __init__(
@@ -130,6 +140,7 @@ class Trainer:
         validation: Dataset | None = None,
         test: Dataset | None = None,
         on_progress: ProgressCallback | None = None,
+        augment: AugmentFunction | None = None,
     ) -> None:
         if len(training) == 0:
             raise ValueError("the training set is empty")
@@ -148,6 +159,9 @@ class Trainer:
         self._targets = one_hot(training.labels, network.dtype)
         self._velocities_w = [np.zeros_like(w) for w in network.weights]
         self._velocities_b = [np.zeros_like(b) for b in network.biases]
+        self.augment = augment
+        # Entropy for the augmentation's per-epoch generators; never touches self._rng.
+        self._augment_entropy = np.random.SeedSequence(config.seed).entropy
 
     def __repr__(self) -> str:
         return f"Trainer({self.network!r}, {self.training!r}, {self.config!r})"
@@ -173,35 +187,67 @@ class Trainer:
 
         Raises :class:`TrainingDiverged` as soon as a mini-batch's cost is not finite.
         """
-        for epoch in range(self.config.epochs):
-            start = time.perf_counter()
-            loss = self._train_one_epoch(self.config.eta_for_epoch(epoch))
-            if loss is None:
-                self.stopped = True
-                return
-            yield EpochResult(
-                epoch=epoch,
-                training_loss=loss,
-                validation_correct=self._correct(self.validation),
-                validation_total=len(self.validation) if self.validation is not None else 0,
-                test_correct=self._correct(self.test),
-                test_total=len(self.test) if self.test is not None else 0,
-                seconds=time.perf_counter() - start,
-            )
+        epochs = self._epoch_images()
+        try:
+            for epoch in range(self.config.epochs):
+                start = time.perf_counter()
+                loss = self._train_one_epoch(self.config.eta_for_epoch(epoch), next(epochs))
+                if loss is None:
+                    self.stopped = True
+                    return
+                yield self._result(epoch, loss, start)
+        finally:
+            epochs.close()
+
+    def _result(self, epoch: int, loss: float, start: float) -> EpochResult:
+        return EpochResult(
+            epoch=epoch,
+            training_loss=loss,
+            validation_correct=self._correct(self.validation),
+            validation_total=len(self.validation) if self.validation is not None else 0,
+            test_correct=self._correct(self.test),
+            test_total=len(self.test) if self.test is not None else 0,
+            seconds=time.perf_counter() - start,
+        )
+
+    def _epoch_images(self) -> Iterator[np.ndarray]:
+        """The images of each epoch in turn: the training images themselves, or with ``augment``
+        their distortions, the next epoch's computed in a background thread meanwhile."""
+        if self.augment is None:
+            while True:
+                yield self._images
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="augment")
+        try:
+            pending: Future = pool.submit(self._augmented, 0)
+            for epoch in range(self.config.epochs):
+                images = pending.result()
+                if epoch + 1 < self.config.epochs:
+                    pending = pool.submit(self._augmented, epoch + 1)
+                yield images
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _augmented(self, epoch: int) -> np.ndarray:
+        """Epoch ``epoch``'s distorted training images, (n, 784) in the network's dtype."""
+        seed = np.random.SeedSequence(self._augment_entropy, spawn_key=(epoch,))
+        images = self.augment(self._images, np.random.default_rng(seed))
+        if np.shape(images) != self._images.shape:
+            raise ValueError(f"augment returned shape {np.shape(images)}, not {self._images.shape}")
+        return np.ascontiguousarray(images, dtype=self.network.dtype)
 
     def _correct(self, dataset: Dataset | None) -> int | None:
         return None if dataset is None else self.network.evaluate(dataset.images, dataset.labels)
 
-    def _train_one_epoch(self, eta: float) -> float | None:
-        """One shuffled pass with learning rate ``eta``; the mean cost per sample, or None if
-        stopped part-way."""
+    def _train_one_epoch(self, eta: float, images: np.ndarray) -> float | None:
+        """One shuffled pass over ``images`` (n, 784) with learning rate ``eta``; the mean cost
+        per sample, or None if stopped part-way."""
         n = len(self.training)
         order = self._rng.permutation(n)
         m = self.config.batch_size
         report_every = max(1, (n // m) // 100)
         # Looked up once: with mini-batches of 10 this loop runs 5,000 times an epoch, and every
         # attribute lookup in it shows in the epoch time.
-        images, targets, backprop = self._images, self._targets, self.network.backprop
+        targets, backprop = self._targets, self.network.backprop
         running, stop, update = self._running, self._stop, self._update_function(eta)
         summed_cost = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
