@@ -20,6 +20,7 @@ from app.input_preview import InputPreview
 from app.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, SketchCanvas
 from nn.network import Network
 from nn.sketch import sketch_to_mnist
+from nn.uncertainty import judge
 
 LIVE_INTERVAL_MS = 30  # while drawing, predict at most this often; on release, at once
 
@@ -81,7 +82,8 @@ class DrawingTab(QWidget):
         self.prediction_label.setTextFormat(Qt.TextFormat.RichText)
         self.prediction_label.setMinimumHeight(110)
         self.prediction_label.setToolTip(
-            "The digit whose output neuron is the most active, and that activation (0 to 1)"
+            "The digit whose output neuron is the most active, and that activation (0 to 1); "
+            '"not sure" when that output is weak or a second digit comes close'
         )
         self.pen_label.setText(f"{self.canvas.pen_width} px")
 
@@ -183,11 +185,23 @@ class DrawingTab(QWidget):
         elif x is None or a is None:
             self.prediction_label.setText(_hint("Draw a digit"))
         else:
-            digit = int(np.argmax(a))
-            self.prediction_label.setText(
-                f'<div style="font-size: 56pt; font-weight: 600;">{digit}</div>'
-                f'<div style="font-size: 13pt;">activation {float(a[digit]):.2f}</div>'
-            )
+            self.prediction_label.setText(_answer(a))
+
+
+def _answer(a: np.ndarray) -> str:
+    """Rich text for the (10,) activations: the digit, or "not sure: 4 or 9?" (nn.uncertainty)."""
+    j = judge(a)
+    if j.sure:
+        return (
+            f'<div style="font-size: 56pt; font-weight: 600;">{j.digit}</div>'
+            f'<div style="font-size: 13pt;">activation {float(a[j.digit]):.2f}</div>'
+        )
+    return (
+        f'<div style="font-size: 36pt; font-weight: 600; color: gray;">'
+        f"{j.digit} or {j.runner_up}?</div>"
+        f'<div style="font-size: 13pt;">{j.text()}<br>activations {float(a[j.digit]):.2f} '
+        f"and {float(a[j.runner_up]):.2f}</div>"
+    )
 
 
 def _hint(text: str) -> str:

@@ -257,3 +257,79 @@ def test_set_network_repredicts_the_current_sketch(qtbot, network):
     with qtbot.waitSignal(tab.prediction_changed) as blocker:
         tab.set_network(network)
     np.testing.assert_array_equal(blocker.args[0], network.predict(tab.current_input()))
+
+
+class FixedOutputs:
+    """A stand-in network whose outputs are always ``activations`` (10,)."""
+
+    def __init__(self, activations) -> None:
+        self.activations = np.asarray(activations, dtype=np.float32)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        assert x.shape == (784,)
+        return self.activations.copy()
+
+
+def label_text(tab: DrawingTab) -> str:
+    return tab.findChild(QLabel, "predictionLabel").text()
+
+
+def test_a_close_call_says_not_sure_and_still_shows_all_ten_bars(qtbot, tab):
+    close = np.full(10, 0.01, dtype=np.float32)
+    close[4], close[9] = 0.48, 0.44
+    tab.set_network(FixedOutputs(close))
+    with qtbot.waitSignal(tab.prediction_changed) as blocker:
+        drag(tab.findChild(SketchCanvas, "sketchCanvas"), one())
+    np.testing.assert_array_equal(blocker.args[0], close)  # the signal is unchanged
+    assert "not sure: 4 or 9?" in label_text(tab)
+    assert shown_digit(tab) is None  # no confident big digit
+    chart = tab.findChild(ActivationChart, "activationChart")
+    np.testing.assert_allclose(chart.heights(), close, rtol=1e-6)
+
+
+def test_a_clear_answer_shows_the_digit_alone(qtbot, tab):
+    clear = np.full(10, 0.002, dtype=np.float32)
+    clear[7] = 0.98
+    tab.set_network(FixedOutputs(clear))
+    drag(tab.findChild(SketchCanvas, "sketchCanvas"), seven())
+    assert shown_digit(tab) == 7
+    assert "not sure" not in label_text(tab)
+    assert "0.98" in label_text(tab)
+
+
+def test_resizing_the_window_mid_stroke_keeps_drawing(qtbot, tab):
+    canvas = tab.findChild(SketchCanvas, "sketchCanvas")
+    drag(canvas, one()[:10], release=False)
+    tab.resize(500, 900)
+    qtbot.waitUntil(lambda: canvas.width() < 400)
+    with qtbot.waitSignal(tab.prediction_changed, check_params_cb=lambda a: a is not None):
+        for u, v in one()[10:]:  # the same press goes on, on the resized canvas
+            send_mouse(canvas, QEvent.Type.MouseMove, to_widget(canvas, u, v), NO_BUTTON, LEFT)
+        end = to_widget(canvas, *one()[-1])
+        send_mouse(canvas, QEvent.Type.MouseButtonRelease, end, LEFT, NO_BUTTON)
+    (stroke,) = canvas.strokes()
+    assert len(stroke) == 30
+    assert stroke[:, 1].max() == pytest.approx(0.85 * 280, abs=1)  # mapped to the new size
+    assert np.isfinite(tab.activations()).all()
+
+
+def test_a_canvas_filled_solid_gets_an_answer_without_crashing(qtbot, tab):
+    canvas = tab.findChild(SketchCanvas, "sketchCanvas")
+    tab.pen_width = 48
+    for v in np.linspace(-0.05, 1.05, 30):
+        drag(canvas, [(-0.1, v), (1.1, v)])
+    assert canvas.image_array().min() == 255  # every pixel inked
+    a = tab.update_prediction()
+    assert a.shape == (10,) and np.isfinite(a).all()
+    assert shown_digit(tab) is not None or "not sure" in label_text(tab)
+
+
+def test_thousands_of_strokes(qtbot, tab):
+    canvas = tab.findChild(SketchCanvas, "sketchCanvas")
+    rng = np.random.default_rng(0)
+    for u, v in rng.uniform(0.2, 0.8, (2000, 2)):
+        drag(canvas, [(u, v), (u + 0.01, v + 0.02)])
+    assert len(canvas.strokes()) == 2000
+    assert np.isfinite(tab.update_prediction()).all()
+    tab.undo()
+    assert len(canvas.strokes()) == 1999
