@@ -155,10 +155,10 @@ class Trainer:
         self._running = threading.Event()
         self._running.set()
         self._rng = np.random.default_rng(config.seed)
-        self._images = np.ascontiguousarray(training.images, dtype=network.dtype)
+        self._inputs = self._with_ones(training.images)  # (n, 785): the ones carry the biases
+        self._images = self._inputs[:, :-1]
         self._targets = one_hot(training.labels, network.dtype)
-        self._velocities_w = [np.zeros_like(w) for w in network.weights]
-        self._velocities_b = [np.zeros_like(b) for b in network.biases]
+        self._velocities = [np.zeros_like(layer) for layer in network.layers]
         self.augment = augment
         # Entropy for the augmentation's per-epoch generators; never touches self._rng.
         self._augment_entropy = np.random.SeedSequence(config.seed).entropy
@@ -215,7 +215,7 @@ class Trainer:
         their distortions, the next epoch's computed in a background thread meanwhile."""
         if self.augment is None:
             while True:
-                yield self._images
+                yield self._inputs
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="augment")
         try:
             pending: Future = pool.submit(self._augmented, 0)
@@ -228,26 +228,33 @@ class Trainer:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _augmented(self, epoch: int) -> np.ndarray:
-        """Epoch ``epoch``'s distorted training images, (n, 784) in the network's dtype."""
+        """Epoch ``epoch``'s distorted training images with their ones column, (n, 785)."""
         seed = np.random.SeedSequence(self._augment_entropy, spawn_key=(epoch,))
         images = self.augment(self._images, np.random.default_rng(seed))
         if np.shape(images) != self._images.shape:
             raise ValueError(f"augment returned shape {np.shape(images)}, not {self._images.shape}")
-        return np.ascontiguousarray(images, dtype=self.network.dtype)
+        return self._with_ones(images)
+
+    def _with_ones(self, images: np.ndarray) -> np.ndarray:
+        """Images (n, 784) → (n, 785) in the network's dtype, the last column all ones: the
+        input :meth:`~nn.network.Network.layer_gradients` takes (the ones carry the biases)."""
+        with_ones = np.ones((len(images), images.shape[1] + 1), dtype=self.network.dtype)
+        with_ones[:, :-1] = images
+        return with_ones
 
     def _correct(self, dataset: Dataset | None) -> int | None:
         return None if dataset is None else self.network.evaluate(dataset.images, dataset.labels)
 
     def _train_one_epoch(self, eta: float, images: np.ndarray) -> float | None:
-        """One shuffled pass over ``images`` (n, 784) with learning rate ``eta``; the mean cost
-        per sample, or None if stopped part-way."""
+        """One shuffled pass over ``images`` (n, 785), ending in a ones column, with learning rate
+        ``eta``; the mean cost per sample, or None if stopped part-way."""
         n = len(self.training)
         order = self._rng.permutation(n)
         m = self.config.batch_size
         report_every = max(1, (n // m) // 100)
         # Looked up once: with mini-batches of 10 this loop runs 5,000 times an epoch, and every
         # attribute lookup in it shows in the epoch time.
-        targets, backprop = self._targets, self.network.backprop
+        targets, gradients = self._targets, self.network.layer_gradients
         running, stop, update = self._running, self._stop, self._update_function(eta)
         summed_cost = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
@@ -258,13 +265,13 @@ class Trainer:
                     return None
                 # Indexing rows per mini-batch is cheaper than shuffling a copy of the whole set.
                 rows = order[first : first + m]
-                nabla_b, nabla_w, cost = backprop(images[rows].T, targets[rows].T, -eta / len(rows))
+                steps, cost = gradients(images[rows].T, targets[rows].T, -eta / len(rows))
                 if not math.isfinite(cost):
                     raise TrainingDiverged(
                         f"the cost became {cost} at mini-batch {batch_index}: "
                         f"the learning rate η = {eta:g} is too large"
                     )
-                update(nabla_b, nabla_w)
+                update(steps)
                 summed_cost += cost
                 if self.on_progress is not None and batch_index % report_every == 0:
                     self.on_progress(min(first + m, n), n)
@@ -272,32 +279,32 @@ class Trainer:
             self.on_progress(n, n)
         return summed_cost / n
 
-    def _update_function(self, eta: float) -> Callable[[list[np.ndarray], list[np.ndarray]], None]:
-        """The parameter update for ``(steps_b, steps_w)``, each already −(η/m) × the gradient."""
-        weights, biases = self.network.weights, self.network.biases
+    def _update_function(self, eta: float) -> Callable[[list[np.ndarray]], None]:
+        """The parameter update for one step per layer ``(n_l, n_{l-1} + 1)``, each already
+        −(η/m) × the gradient of ``[W b]``."""
+        layers = self.network.layers
         mu = self.config.momentum
         decay = eta * self.config.lmbda / len(self.training)
         if mu == 0 and decay == 0:
 
-            def plain_update(steps_b: list[np.ndarray], steps_w: list[np.ndarray]) -> None:
-                for w, step in zip(weights, steps_w):
-                    w += step
-                for b, step in zip(biases, steps_b):
-                    b += step
+            def plain_update(steps: list[np.ndarray]) -> None:
+                for layer, step in zip(layers, steps):
+                    layer += step
 
             return plain_update
-        velocities_w, velocities_b = self._velocities_w, self._velocities_b
+        velocities = self._velocities
+        # L2 acts on the weights only, never on the biases: the views leave the last column out.
+        weights = [layer[:, :-1] for layer in layers]
+        velocities_of_weights = [v[:, :-1] for v in velocities]
 
-        def momentum_update(steps_b: list[np.ndarray], steps_w: list[np.ndarray]) -> None:
-            for w, v, step in zip(weights, velocities_w, steps_w):
+        def momentum_update(steps: list[np.ndarray]) -> None:
+            for layer, v, v_w, w, step in zip(
+                layers, velocities, velocities_of_weights, weights, steps
+            ):
                 v *= mu
                 v += step
-                if decay:  # L2 acts on weights only, never on biases
-                    v -= decay * w
-                w += v
-            for b, v, step in zip(biases, velocities_b, steps_b):
-                v *= mu
-                v += step
-                b += v
+                if decay:
+                    v_w -= decay * w
+                layer += v
 
         return momentum_update

@@ -108,7 +108,8 @@ def test_round_trip_keeps_everything(tmp_path, sizes, hidden, output, cost, dtyp
 
     _assert_same_network(loaded, net)
     assert loaded.dtype == np.dtype(dtype)
-    assert all(p.flags.c_contiguous and p.flags.writeable for p in loaded.parameters())
+    assert all(layer.flags.c_contiguous and layer.flags.writeable for layer in loaded.layers)
+    assert all(np.shares_memory(p, layer) for p, layer in zip(loaded.weights, loaded.layers))
     images = np.random.default_rng(0).random((5, 784))
     assert np.array_equal(loaded.predict(images), net.predict(images))
     assert {k: metadata[k] for k in METADATA} == METADATA
