@@ -30,21 +30,22 @@ def test_two_close_digits_are_not_sure():
 
 
 def test_a_weak_top_output_is_not_sure_even_with_a_clear_lead():
-    spread = np.full(10, 0.05)
-    spread[3] = 0.55  # top share 0.55 / 1.0: leads every other digit by 0.5, but is weak
-    assert MIN_TOP > 0.55
-    assert not judge(spread).sure
+    weak = np.full(10, 0.0)
+    weak[3] = MIN_TOP - 0.01  # the rest is shared by three digits, far behind
+    weak[[0, 5, 8]] = (1 - weak[3]) / 3
+    lead = weak[3] - weak[0]
+    assert not judge(weak, min_top=MIN_TOP, min_lead=min(lead, MIN_LEAD)).sure
+    assert judge(weak, min_top=MIN_TOP - 0.02, min_lead=min(lead, MIN_LEAD)).sure
 
 
-def test_the_thresholds_are_where_the_rule_switches():
-    # top share exactly MIN_TOP, runner-up exactly MIN_TOP - MIN_LEAD, the rest shared out
-    top, second = MIN_TOP, MIN_TOP - MIN_LEAD
-    rest = (1 - top - second) / 8
-    a = np.array([top, second] + [rest] * 8)
-    assert judge(a).sure
-    a[0] -= 0.02
-    a[2:] += 0.02 / 8
+def test_the_lead_threshold_is_where_the_rule_switches():
+    top, second = max(MIN_TOP, MIN_LEAD + 0.1) + 1e-9, 0.1
+    a = np.array([top, second] + [(1 - top - second) / 8] * 8)
+    assert a[2] < second and judge(a).sure
+    a[0] -= 0.2  # now the lead is 0.2 short, and the top share too
+    a[2:] += 0.2 / 8
     assert not judge(a).sure
+    assert judge(a, min_top=0.0, min_lead=0.0).sure
 
 
 def test_unnormalised_sigmoid_outputs_are_judged_by_their_shares():
