@@ -144,9 +144,10 @@ class MainWindow(QMainWindow, WeightFileActions):
             "then draw a digit and see what it reads. The network and its training "
             "(backpropagation, mini-batch gradient descent) are written from scratch in NumPy.</p>"
             "<p><b>Credits</b><br>The MNIST database of handwritten digits is by Yann LeCun, "
-            "Corinna Cortes and Christopher J. C. Burges.<br>The network follows Michael "
-            "Nielsen's book <i>Neural Networks and Deep Learning</i>.<br>Built with Qt for Python "
-            "(PySide6), pyqtgraph, NumPy and Pillow.</p>"
+            "Corinna Cortes and Christopher J. C. Burges.<br>The pen-drawn digits are by "
+            "E. Alpaydin and F. Alimoglu (UCI Machine Learning Repository, CC BY 4.0).<br>"
+            "The network follows Michael Nielsen's book <i>Neural Networks and Deep "
+            "Learning</i>.<br>Built with Qt for Python (PySide6), pyqtgraph, NumPy and Pillow.</p>"
         )
 
     def _show_about(self) -> None:

@@ -91,6 +91,7 @@ def training_metadata(network: Network, job: TrainingJob, summary: dict) -> dict
         "stopped_early": bool(summary.get("stopped", False)),
         "dataset": summary.get("dataset", ""),
         "hyperparameters": dataclasses.asdict(job.config),
+        "augmented": job.handwriting.augment,
         "trained_at": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
     if correct is not None and total:

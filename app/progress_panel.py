@@ -17,7 +17,8 @@ from nn.training import EpochResult
 
 
 class ProgressPanel(QWidget):
-    """``epochProgress`` bar and ``etaLabel`` ("epoch 3/30 · 42% · about 1 min left"), then
+    """``epochProgress`` bar and ``etaLabel`` ("epoch 3/30 · 42% · about 1 min left", or the
+    download's or the pen-digit drawing's progress), then
     ``trainingMessage`` (how the run ended, or why it failed) with ``pickFolderButton``."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -25,7 +26,7 @@ class ProgressPanel(QWidget):
         self.setAutoFillBackground(True)  # opaque: an update does not repaint the window behind
         self.bar = QProgressBar()
         self.bar.setObjectName("epochProgress")
-        self.bar.setToolTip("Position within the current epoch (or the download)")
+        self.bar.setToolTip("Position within the current epoch (or the download, or the drawing)")
         self.bar.setTextVisible(False)  # the label says it, with the epoch and the time left
         self.label = QLabel("Ready")
         self.label.setObjectName("etaLabel")
@@ -73,6 +74,12 @@ class ProgressPanel(QWidget):
         self.bar.setValue(min(done, total))
         size = f"{done / 1e6:.1f} / {total / 1e6:.1f} MB" if total > 0 else f"{done / 1e6:.1f} MB"
         self.label.setText(f"downloading MNIST · {size}")
+
+    def show_rendering(self, done: int, total: int) -> None:
+        """``done`` of ``total`` pen-digit images drawn, before training starts."""
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(min(done, total))
+        self.label.setText(f"Drawing pen digits… {100 * done // max(total, 1)} %")
 
     def start_training(self, epochs: int) -> None:
         self._eta = EtaEstimator(epochs, time.monotonic())

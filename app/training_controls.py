@@ -1,4 +1,5 @@
-"""The left column of the Train tab: data choice, hyper-parameters, a validation line, buttons."""
+"""The left column of the Train tab: data choice, hyper-parameters, handwriting options, a
+validation line, buttons."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from app.data_source import SAMPLE, DataChoice
 from app.dataset_chooser import DatasetChooser
+from app.handwriting_options import HandwritingOptionsBox
 from app.hyperparameter_form import HyperparameterForm
 
 ERROR_STYLE = "color: #b00020;"
@@ -19,14 +21,17 @@ class TrainingControls(QWidget):
         super().__init__(parent)
         self.dataset_chooser = DatasetChooser()
         self.form = HyperparameterForm()
+        self.handwriting = HandwritingOptionsBox()
         self.validation_label = error_label("validationMessage")
         self.train_button = _button("trainButton", "Train", "Start training with these settings")
         self.pause_button = _button("pauseButton", "Pause", "Hold training; Resume continues it")
         self.stop_button = _button("stopButton", "Stop", "Stop now; the network trained so far "
                                    "becomes the model in use")  # fmt: skip
         column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 6, 0)  # flush with the plot; room for the scroll bar
         column.addWidget(self.dataset_chooser)
         column.addWidget(self.form)
+        column.addWidget(self.handwriting)
         column.addWidget(self.validation_label)
         buttons = QHBoxLayout()
         for button in (self.train_button, self.pause_button, self.stop_button):
@@ -59,11 +64,17 @@ class TrainingControls(QWidget):
     def values(self) -> dict:
         """All inputs as they are (valid or not), for the settings file."""
         choice = self.dataset_chooser.choice()
-        return {**self.form.values(), "data": choice.kind, "data_folder": choice.folder}
+        return {
+            **self.form.values(),
+            **self.handwriting.values(),
+            "data": choice.kind,
+            "data_folder": choice.folder,
+        }
 
     def set_values(self, values: dict) -> None:
         """Fill the inputs from :meth:`values`' dict, skipping what does not fit."""
         self.form.set_values(values)
+        self.handwriting.set_values(values)
         folder = values.get("data_folder", "")
         try:
             choice = DataChoice(
@@ -81,6 +92,7 @@ class TrainingControls(QWidget):
         self.pause_button.setText("Pause")
         self.form.setEnabled(not running)
         self.dataset_chooser.setEnabled(not running)
+        self.handwriting.setEnabled(not running)
         self.validate()
 
     def set_stopping(self) -> None:

@@ -11,6 +11,7 @@ import time
 
 from PySide6.QtCore import Qt, QThread, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QPlainTextEdit,
     QScrollArea,
@@ -78,6 +79,7 @@ class TrainingTab(QWidget):
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)  # the groups' own frames suffice
         scroll.setMinimumWidth(self.controls.sizeHint().width() + 20)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.plot)
@@ -106,7 +108,13 @@ class TrainingTab(QWidget):
         if self.is_running or self.controls.problem():
             return False
         sizes, options, config = self.form.parse()
-        self._job = TrainingJob(self.dataset_chooser.choice(), sizes, config, options)
+        self._job = TrainingJob(
+            self.dataset_chooser.choice(),
+            sizes,
+            config,
+            options,
+            handwriting=self.controls.handwriting.options(),
+        )
         self._run_state = {"epochs": 0, "failed": False, "data_loaded": False, "summary": {}}
         self._started_at = time.monotonic()
         self.plot.clear_run()
@@ -121,6 +129,7 @@ class TrainingTab(QWidget):
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.download_progress.connect(self.progress_panel.show_download)
+        worker.rendering_progress.connect(self.progress_panel.show_rendering)
         worker.data_loaded.connect(self._on_data_loaded)
         worker.progress.connect(self.progress_panel.show_progress)
         worker.epoch_finished.connect(self._on_epoch_finished)
@@ -137,7 +146,7 @@ class TrainingTab(QWidget):
         self.running_changed.emit(True)
 
     def toggle_pause(self) -> None:
-        """Pause the run at the next mini-batch, or resume it."""
+        """Pause the run at the next mini-batch (or pen digit being drawn), or resume it."""
         if self._worker is None:
             return
         pausing = self.pause_button.text() == "Pause"
@@ -147,7 +156,8 @@ class TrainingTab(QWidget):
         self.log.appendPlainText(f"{'Paused' if pausing else 'Resumed'} at {self._elapsed()}")
 
     def stop_training(self) -> None:
-        """Ask the run to stop between two mini-batches; the network trained so far is kept."""
+        """Ask the run to stop between two mini-batches (or two drawn pen digits); the network
+        trained so far is kept."""
         if self._worker is None:
             return
         self._worker.request_stop()

@@ -1,4 +1,5 @@
-"""One training run in a worker thread: load the data, build the network, run the Trainer.
+"""One training run in a worker thread: load the data, draw any pen digits, build the network,
+run the Trainer.
 
 The worker is a QObject moved to a plain QThread; its :meth:`TrainingWorker.run` slot does the
 whole job and reports with signals carrying plain Python/NumPy data (never widgets). Pause, resume
@@ -13,11 +14,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal, SignalInstance, Slot
 
 from app.data_source import DataChoice, DataLoader, load_data
-from nn.dataset import MnistSplits
+from nn.dataset import Dataset, MnistSplits
+from nn.handwriting import HandwritingOptions, training_set
 from nn.network import Network
+from nn.strokes import RenderCancelledError
 from nn.training import EpochResult, Trainer, TrainingConfig, TrainingDiverged
 
 logger = logging.getLogger(__name__)
@@ -29,16 +32,18 @@ PROGRESS_INTERVAL = 0.1
 @dataclass(frozen=True)
 class TrainingJob:
     """Everything a run needs: the data choice, the layer sizes, the options of
-    :class:`~nn.network.Network` (activations, cost, init, seed) and the SGD settings."""
+    :class:`~nn.network.Network` (activations, cost, init, seed), the SGD settings and the
+    handwriting options (pen digits drawn with the config's seed)."""
 
     data: DataChoice
     sizes: tuple[int, ...]
     config: TrainingConfig
     network_options: dict = field(default_factory=dict)
+    handwriting: HandwritingOptions = field(default_factory=HandwritingOptions)
 
     def describe(self) -> str:
         """One line for the log: "[784, 30, 10], sigmoid hidden, sigmoid output, quadratic cost,
-        N(0, 1) init, η = 3, mini-batch 10, 30 epochs"."""
+        N(0, 1) init, η = 3, mini-batch 10, 30 epochs", then the options that are on."""
         options, config = self.network_options, self.config
         parts = [
             str(list(self.sizes)),
@@ -56,14 +61,15 @@ class TrainingJob:
             parts.append(f"momentum {config.momentum:g}")
         if config.seed is not None:
             parts.append(f"seed {config.seed}")
-        return ", ".join(parts)
+        return ", ".join(parts + self.handwriting.describe())
 
 
 class TrainingWorker(QObject):
     """Runs one :class:`TrainingJob`; create it, move it to a QThread, connect ``started → run``.
 
     Signals, in order: ``download_progress`` (bytes done, total) while full MNIST downloads,
-    ``data_loaded`` (a description of the data), then ``progress`` (samples done, in epoch) and
+    ``rendering_progress`` (images drawn, total) while pen digits are drawn, ``data_loaded`` (a
+    description of the data), then ``progress`` (samples done, in epoch) and
     ``epoch_finished`` (an :class:`~nn.training.EpochResult`) during training, ``summary`` (a dict:
     dataset, epochs, stopped, test_correct, test_total) when a network was trained, ``failed``
     (a message for the user) on an error, and always last ``finished`` (the trained Network,
@@ -71,6 +77,7 @@ class TrainingWorker(QObject):
     """
 
     download_progress = Signal(int, int)
+    rendering_progress = Signal(int, int)
     data_loaded = Signal(str)
     progress = Signal(int, int)
     epoch_finished = Signal(object)
@@ -85,6 +92,8 @@ class TrainingWorker(QObject):
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._paused = False
+        self._not_paused = threading.Event()  # holds the drawing of pen digits while paused
+        self._not_paused.set()
         self._trainer: Trainer | None = None
         self._last_emit = 0.0
         self._epochs_done = 0
@@ -97,21 +106,25 @@ class TrainingWorker(QObject):
     # ---- controls, thread-safe (called from the GUI thread)
 
     def request_stop(self) -> None:
-        """Stop soon: between two mini-batches, or once the data is loaded."""
+        """Stop soon: between two mini-batches or two drawn pen digits, or once the data is
+        loaded."""
         with self._lock:
             self._stop.set()
+            self._not_paused.set()
             if self._trainer is not None:
                 self._trainer.request_stop()
 
     def pause(self) -> None:
         with self._lock:
             self._paused = True
+            self._not_paused.clear()
             if self._trainer is not None:
                 self._trainer.pause()
 
     def resume(self) -> None:
         with self._lock:
             self._paused = False
+            self._not_paused.set()
             if self._trainer is not None:
                 self._trainer.resume()
 
@@ -123,6 +136,8 @@ class TrainingWorker(QObject):
         network = None
         try:
             network = self._run()
+        except RenderCancelledError:
+            pass  # stopped while drawing pen digits: nothing was trained
         except TrainingDiverged as error:
             self.failed.emit(
                 f"Training diverged at epoch {self._epochs_done}: learning rate too large "
@@ -142,16 +157,24 @@ class TrainingWorker(QObject):
         splits = self._data_loader(self.job.data, self._on_download_progress, self._stop.is_set)
         if self._stop.is_set():
             return None
+        training, source = training_set(
+            splits,
+            self.job.handwriting,
+            self.job.config.seed,
+            self._on_rendering_progress,
+            self._drawing_should_stop,
+        )
         self._data_ready = True
-        self.data_loaded.emit(_describe(splits))
+        self.data_loaded.emit(_describe(training, source, splits))
         network = Network(self.job.sizes, **self.job.network_options)
         trainer = Trainer(
             network,
-            splits.training,
+            training,
             self.job.config,
             validation=splits.validation,
             test=splits.test,
             on_progress=self._on_progress,
+            augment=self.job.handwriting.augment_function(),
         )
         with self._lock:
             self._trainer = trainer
@@ -165,43 +188,52 @@ class TrainingWorker(QObject):
             self.epoch_finished.emit(last)
         if self._epochs_done == 0 and self._samples_trained == 0:
             return None  # stopped before the first mini-batch: nothing was trained
-        self.summary.emit(_summary(network, splits, last, trainer.stopped))
+        self.summary.emit(_summary(network, splits.test, source, last, trainer.stopped))
         return network
+
+    def _drawing_should_stop(self) -> bool:
+        """Asked before each pen digit is drawn: waits while paused; True once Stop was asked."""
+        self._not_paused.wait()
+        return self._stop.is_set()
 
     def _on_progress(self, done: int, total: int) -> None:
         self._samples_trained = done
-        now = time.monotonic()
-        if done >= total or now - self._last_emit >= PROGRESS_INTERVAL:
-            self._last_emit = now
-            self.progress.emit(done, total)
+        self._emit_progress(self.progress, done, total)
 
     def _on_download_progress(self, done: int, total: int) -> None:
+        self._emit_progress(self.download_progress, done, total)
+
+    def _on_rendering_progress(self, done: int, total: int) -> None:
+        self._emit_progress(self.rendering_progress, done, total)
+
+    def _emit_progress(self, signal: SignalInstance, done: int, total: int) -> None:
+        """Emit ``signal(done, total)`` at the end and at most every ``PROGRESS_INTERVAL``."""
         now = time.monotonic()
         if done >= total or now - self._last_emit >= PROGRESS_INTERVAL:
             self._last_emit = now
-            self.download_progress.emit(done, total)
+            signal.emit(done, total)
 
 
-def _describe(splits: MnistSplits) -> str:
+def _describe(training: Dataset, source: str, splits: MnistSplits) -> str:
     return (
-        f"{splits.source}: {len(splits.training):,} training, {len(splits.validation):,} "
+        f"{source}: {len(training):,} training, {len(splits.validation):,} "
         f"validation, {len(splits.test):,} test images"
     )
 
 
 def _summary(
-    network: Network, splits: MnistSplits, last: EpochResult | None, stopped: bool
+    network: Network, test: Dataset, source: str, last: EpochResult | None, stopped: bool
 ) -> dict:
     """What the run produced, for the status bar and the weight file's metadata."""
     epochs = 0 if last is None else last.epoch + 1
     if stopped or last is None or last.test_correct is None:
-        test_correct = network.evaluate(splits.test.images, splits.test.labels)
+        test_correct = network.evaluate(test.images, test.labels)
     else:
         test_correct = last.test_correct
     return {
-        "dataset": splits.source,
+        "dataset": source,
         "epochs": epochs,
         "stopped": stopped,
         "test_correct": int(test_correct),
-        "test_total": len(splits.test),
+        "test_total": len(test),
     }

@@ -9,12 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import NoReturn, TextIO
 
-import numpy as np
-
-from nn.dataset import Dataset, MnistSplits
+from nn.dataset import MnistSplits
+from nn.handwriting import PEN_DIGITS_FILE, HandwritingOptions, training_set
 from nn.network import Network, check_sizes
 from nn.training import SCHEDULES, EpochResult, Trainer, TrainingConfig, TrainingDiverged
 
@@ -87,7 +85,7 @@ def _add_handwriting_options(train: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--pen-digits",
         nargs="?",
-        const="data/pendigits/pendigits-orig.tra.gz",
+        const=PEN_DIGITS_FILE,
         metavar="FILE",
         help="also train on pen-digit trajectories drawn as the canvas would (default file: "
         "%(const)s)",
@@ -126,33 +124,15 @@ def _widths(text: str) -> tuple[float, ...]:
     return widths
 
 
-def _training_set(args: argparse.Namespace, splits: MnistSplits) -> tuple[Dataset, str]:
-    """MNIST's training set, with the rendered pen digits appended when asked; and its name."""
-    if args.pen_digits is None:
-        if args.styles:
-            raise ValueError("--styles needs --pen-digits")
-        return splits.training, splits.source
-    from nn.paths import bundled_file
-    from nn.pendigits import load_pendigits
-    from nn.strokes import render_dataset
-
-    path = Path(args.pen_digits)
-    if not path.is_absolute() and not path.exists():
-        path = bundled_file(args.pen_digits)  # the project's own copy, from any folder
-    if args.pen_copies < 1:
-        raise ValueError(f"--pen-copies must be at least 1, got {args.pen_copies}")
-    pen = render_dataset(
-        load_pendigits(path),
-        args.pen_widths,
-        args.seed,
+def _handwriting(args: argparse.Namespace) -> HandwritingOptions:
+    return HandwritingOptions(
+        augment=args.augment,
+        pen_digits=args.pen_digits,
+        pen_widths=args.pen_widths,
+        pen_copies=args.pen_copies,
+        pen_reshape=args.pen_reshape,
         styles=args.styles,
-        copies=args.pen_copies,
-        reshape=args.pen_reshape,
     )
-    images = np.concatenate([splits.training.images, pen.images])
-    labels = np.concatenate([splits.training.labels, pen.labels])
-    name = f"{splits.source} + {len(pen)} drawn pen digits ({path.name})"
-    return Dataset(images, labels), name
 
 
 def _load_data(args: argparse.Namespace) -> MnistSplits:
@@ -203,7 +183,8 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         seed=args.seed,
     )
     splits = _load_data(args)
-    training, source = _training_set(args, splits)
+    handwriting = _handwriting(args)
+    training, source = training_set(splits, handwriting, args.seed)
     bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     trainer = Trainer(
         network,
@@ -212,7 +193,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         validation=splits.validation,
         test=splits.test,
         on_progress=bar,
-        augment=_augment_function() if args.augment else None,
+        augment=handwriting.augment_function(),
     )
     last: EpochResult | None = None
     try:
@@ -231,12 +212,6 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         save_weights(network, args.save, _metadata(source, last, argv))
         print(f"Saved weights to {args.save}", file=sys.stderr)
     return 0
-
-
-def _augment_function():
-    from nn.augment import augment
-
-    return augment
 
 
 def _evaluate(args: argparse.Namespace) -> int:

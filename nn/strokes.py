@@ -12,7 +12,7 @@ the real canvas is tested in ``tests/app/test_canvas_renderer_agreement.py``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -29,6 +29,10 @@ MIN_STEP = 0.5
 point of its stroke is dropped."""
 
 _CAP_VERTICES = 12  # polygon vertices per half circle of a round cap
+
+
+class RenderCancelledError(Exception):
+    """:func:`render_dataset`'s ``should_stop()`` said yes: the drawing was abandoned."""
 
 
 def canvas_points(points: np.ndarray) -> np.ndarray:
@@ -140,6 +144,8 @@ def render_dataset(
     styles: bool = False,
     copies: int = 1,
     reshape: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Dataset:
     """Pen digits drawn as the canvas would, through the sketch → 28x28 recipe: a Dataset.
 
@@ -149,6 +155,9 @@ def render_dataset(
     stretched at random (:func:`nn.styles.reshape_hand`). With ``styles``, every digit of a
     styled class (see :mod:`nn.styles`) is also drawn restyled, ``copies`` times, each with a
     random one of the pen widths. ``seed`` repeats it all.
+
+    ``on_progress(done, total)`` is called after each drawn image. ``should_stop()`` is asked
+    before each one; True raises :class:`RenderCancelledError`. Neither changes the images.
     """
     from nn.styles import STYLES, reshape_hand
 
@@ -162,9 +171,13 @@ def render_dataset(
     labels = np.array([label for label, _, _ in jobs], dtype=np.uint8)
     sizes = rng.uniform(0.3, 0.9, len(jobs)) * CANVAS_PIXELS
     for i, (_, strokes, width) in enumerate(jobs):
+        if should_stop is not None and should_stop():
+            raise RenderCancelledError(f"stopped after {i} of {len(jobs)} images")
         if reshape:
             strokes = reshape_hand(strokes, rng)
         x = render_to_input(place_on_canvas(strokes, sizes[i]), width)
         if x is not None:
             images[i] = x
+        if on_progress is not None:
+            on_progress(i + 1, len(jobs))
     return Dataset(images, labels)

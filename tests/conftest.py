@@ -1,11 +1,16 @@
-"""Shared test settings: Qt runs headless, and the full MNIST set is found through MNIST_DIR."""
+"""Shared test settings: Qt runs headless, and the full MNIST set is found through MNIST_DIR;
+small pen-digit files cut from the committed one."""
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
 from pathlib import Path
 
 import pytest
+
+from nn.pendigits import TRAINING_FILE
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -27,4 +32,13 @@ def mnist_dir() -> Path:
     missing = [name for name in MNIST_FILES if not (path / name).exists()]
     if missing:
         pytest.skip(f"full MNIST not available: {path} lacks {', '.join(missing)}")
+    return path
+
+
+def write_pen_digits(path: Path, count: int) -> Path:
+    """Write the first ``count`` digits of the committed pen-digit file to ``path`` (UNIPEN text,
+    header included): labels 8, 2, 1, 4, 1, 6, 4, 0, 5, 0, 9, 8, 5, 9, 7, 3, 3, 9, 2, 2, …"""
+    text = gzip.decompress(TRAINING_FILE.read_bytes()).decode("ascii")
+    starts = [m.start() for m in re.finditer(r"^\.SEGMENT", text, re.MULTILINE)]
+    path.write_text(text[: starts[count]], encoding="ascii")
     return path

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from nn.cli import main
+from nn.weights_file import load_weights
+from tests.conftest import write_pen_digits
 
 EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / 1000$")
 
@@ -47,6 +49,9 @@ def test_a_seed_makes_the_printed_run_identical(capsys: pytest.CaptureFixture[st
         (["--epochs", "0"], "epochs must be a whole number"),
         (["--momentum", "1.5"], "momentum must be in"),
         (["--cost", "hinge"], "invalid choice"),
+        (["--styles"], "--styles needs --pen-digits"),
+        (["--pen-digits", "--pen-copies", "0"], "--pen-copies must be at least 1, got 0"),
+        (["--pen-widths", "0,3"], "pen widths must be 1-100 px, got '0,3'"),
     ],
 )
 def test_nonsense_arguments_get_one_line_and_exit_code_2(
@@ -81,3 +86,18 @@ def test_python_dash_m_nn_runs_as_a_program(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert EPOCH_LINE.match(result.stdout.strip())
+
+
+def test_pen_digits_and_augmentation_join_the_training_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pen = write_pen_digits(tmp_path / "pen.tra", 10)
+    weights = tmp_path / "model.npz"
+    arguments = ["train", "--sample", "--epochs", "1", "--sizes", "784,10", "--seed", "2"]
+    extra = ["--augment", "--pen-digits", str(pen), "--pen-widths", "10,30", "--styles"]
+    assert main([*arguments, *extra, "--save", str(weights)]) == 0
+    assert EPOCH_LINE.match(capsys.readouterr().out.strip())
+    _, metadata = load_weights(weights)
+    drawn = 10 * 2 + 6  # two widths, and the two 0s, 1s and 4s restyled
+    assert metadata["dataset"] == f"committed sample + {drawn} drawn pen digits (pen.tra)"
+    assert metadata["trained_with"].endswith("--styles --save " + str(weights))
