@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from app.training_worker import TrainingJob
+from app.training_job import TrainingJob
 from nn.network import Network
 
 NO_MODEL = "No model loaded — train one in the Train tab or open a weight file"

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.data_source import DataChoice
 from app.main_window import DEFAULT_MODEL, MainWindow
-from app.training_worker import TrainingJob, TrainingWorker
+from app.training_job import TrainingJob
+from app.training_worker import TrainingWorker
 from nn.dataset import MnistSplits
 from nn.mnist import load_sample
 from nn.network import Network

@@ -25,7 +25,8 @@ from app.data_source import DataLoader, load_data
 from app.model_state import training_metadata
 from app.progress_panel import ProgressPanel
 from app.training_controls import ERROR_STYLE, TrainingControls
-from app.training_worker import TrainingJob, TrainingWorker
+from app.training_job import TrainingJob
+from app.training_worker import TrainingWorker
 from nn.network import Network
 from nn.training import EpochResult
 

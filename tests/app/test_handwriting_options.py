@@ -15,8 +15,9 @@ import app.training_worker
 import nn.strokes
 from app.data_source import DataChoice
 from app.progress_panel import ProgressPanel
+from app.training_job import TrainingJob
 from app.training_tab import TrainingTab
-from app.training_worker import TrainingJob, TrainingWorker
+from app.training_worker import TrainingWorker
 from nn.augment import augment
 from nn.handwriting import HandwritingOptions, training_set
 from nn.training import TrainingConfig
