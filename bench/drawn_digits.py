@@ -117,30 +117,32 @@ class Reader:
         return np.array(rows)
 
 
-def cases(digits: list[PenDigit]) -> Iterator[tuple[str, int, list[np.ndarray], int]]:
-    """``(row name, label, canvas strokes, pen)`` for every condition, then the styled rows."""
+def cases(digits: list[PenDigit]) -> Iterator[tuple[str, PenDigit, list[np.ndarray], int]]:
+    """``(row name, digit, canvas strokes, pen)`` for every condition, then the styled rows."""
     from nn.styles import STYLES
 
     for condition in CONDITIONS:
         for i, digit in enumerate(digits):
-            yield condition.name, digit.label, condition.strokes(digit, i), condition.pen
+            yield condition.name, digit, condition.strokes(digit, i), condition.pen
     rng = np.random.default_rng(2026)
     for style in STYLES:
         for i, digit in enumerate(d for d in digits if d.label == style.digit):
             styled = PenDigit(digit.label, digit.writer, style.apply(digit.strokes, rng))
-            yield style.name, digit.label, STYLE_CONDITION.strokes(styled, i), 22
+            yield style.name, digit, STYLE_CONDITION.strokes(styled, i), 22
 
 
 def run(reader: Reader, digits: list[PenDigit], progress: Callable[[str], None]):
-    """Replay everything; returns row names (n,), labels (n,) and activations (n, models, 10)."""
-    names, labels, outputs = [], [], []
-    for name, label, strokes, pen in cases(digits):
+    """Replay everything; returns row names (n,), labels (n,), writers (n,) and activations
+    (n, models, 10)."""
+    names, labels, writers, outputs = [], [], [], []
+    for name, digit, strokes, pen in cases(digits):
         if not names or names[-1] != name:
             progress(name)
         names.append(name)
-        labels.append(label)
+        labels.append(digit.label)
+        writers.append(digit.writer)
         outputs.append(reader.read(strokes, pen))
-    return np.array(names), np.array(labels), np.array(outputs)
+    return np.array(names), np.array(labels), np.array(writers), np.array(outputs)
 
 
 def make_window(weights: Path):
@@ -174,15 +176,15 @@ def main(argv: list[str] | None = None) -> int:
     networks = [load_weights(f)[0] for f in files]
     start = time.perf_counter()
     reader = Reader(window, networks)
-    names, labels, outputs = run(
+    names, labels, writers, outputs = run(
         reader, digits, lambda n: print(f"  replaying {n} …", file=sys.stderr)
     )
     print(
         f"{len(labels)} drawings replayed in {time.perf_counter() - start:.0f} s", file=sys.stderr
     )
     if args.save:
-        np.savez_compressed(args.save, names=names, labels=labels, outputs=outputs)
-    report(files, networks, names, labels, outputs, reader.seconds, args.data)
+        np.savez_compressed(args.save, names=names, labels=labels, writers=writers, outputs=outputs)
+    report(files, networks, names, labels, writers, outputs, reader.seconds, args.data)
     window.close()
     app.processEvents()
     return 0

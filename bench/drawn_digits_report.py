@@ -51,6 +51,14 @@ def per_digit_table(files, labels, correct, in_conditions) -> None:
         print(_row(f"digit {digit}", [_percent(c) for c in correct[mask].T]))
 
 
+def per_writer_table(files, writers, correct, in_conditions) -> None:
+    print("\nPer test writer, all seven conditions:\n")
+    _header(files)
+    for writer in np.unique(writers):
+        mask = in_conditions & (writers == writer)
+        print(_row(f"writer {writer}", [_percent(c) for c in correct[mask].T]))
+
+
 def confusions(files, labels, outputs, in_conditions, count: int = 6) -> None:
     print("\nWorst confusions (true → read: drawings), all seven conditions:")
     for m, file in enumerate(files):
@@ -98,12 +106,14 @@ def _mnist(network, folder: str | None) -> str:
     return f"{100 * network.evaluate(test.images, test.labels) / len(test):.2f} %"
 
 
-def report(files, networks, names, labels, outputs, seconds, mnist_dir) -> None:
-    """Print every table (markdown) for ``outputs`` (n, models, 10) of drawings ``names``."""
+def report(files, networks, names, labels, writers, outputs, seconds, mnist_dir) -> None:
+    """Print every table (markdown) for ``outputs`` (n, models, 10) of drawings ``names`` by
+    ``writers``."""
     in_conditions = np.isin(names, list(dict.fromkeys(names))[:CONDITION_ROWS])
     print(f"\nPen-digit test file replayed into the canvas ({in_conditions.sum()} drawings):\n")
     correct = accuracy_table(files, names, labels, outputs)
     per_digit_table(files, labels, correct, in_conditions)
+    per_writer_table(files, writers, correct, in_conditions)
     confusions(files, labels, outputs, in_conditions)
     not_sure_table(files, outputs, correct, in_conditions)
     model_table(files, networks, seconds, mnist_dir)

@@ -1,13 +1,14 @@
 """Latency from a mouse move on the canvas to updated bars, through the drawing tab's real code.
 
-A :class:`app.drawing_tab.DrawingTab` is built offscreen with a [784, 256, 128, 10] network (random
-weights: the timing does not depend on them). Digits are replayed as mouse strokes; for each mouse
-move event the clock runs from sending the event (the canvas paints the new segment into its
-280x280 image) to the return of ``DrawingTab.update_prediction()`` (sketch → 28x28, predict,
-preview, ``BarGraphItem.setOpts``, label): the same method the live timer and a release call.
+A :class:`app.drawing_tab.DrawingTab` is built offscreen with the default model
+(``resources/default-model.npz``, or the weight file given). Digits are replayed as mouse
+strokes; for each mouse move event the clock runs from sending the event (the canvas paints the
+new segment into its 280x280 image) to the return of ``DrawingTab.update_prediction()`` (sketch →
+28x28, predict, preview, ``BarGraphItem.setOpts``, label): the same method the live timer and a
+release call.
 A second figure adds the repaint of the whole tab that follows on screen (``processEvents``).
 
-    python bench/sketch_latency.py [--events 600]
+    python bench/sketch_latency.py [--events 600] [--weights FILE]
 """
 
 from __future__ import annotations
@@ -80,12 +81,16 @@ def report(label: str, timings: list[float]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=600, help="mouse moves to time (≥ 500)")
+    parser.add_argument("--weights", type=Path, help="a weight file (default: the default model)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
     from app.drawing_tab import DrawingTab
-    from nn.network import Network
+    from nn.paths import bundled_file
+    from nn.weights_file import load_weights
 
-    tab = DrawingTab(Network([784, 256, 128, 10], init="scaled", seed=0))
+    network, _ = load_weights(args.weights or bundled_file("resources/default-model.npz"))
+    print(f"model: {list(network.sizes)}")
+    tab = DrawingTab(network)
     tab.resize(900, 560)
     tab.show()
     app.processEvents()
