@@ -24,8 +24,13 @@ def _percent(correct: np.ndarray) -> str:
 
 
 def _header(files: list[Path]) -> None:
-    print(_row("", [f.name[-WIDTH:] for f in files]))
+    print(_row("", [_short(f.name) for f in files]))
     print("|" + "-" * 32 + "|" + "|".join(["-" * (WIDTH + 1) + ":"] * len(files)) + "|")
+
+
+def _short(name: str) -> str:
+    """A file name that fits a column: its end, after an ellipsis, when too long."""
+    return name if len(name) <= WIDTH else "…" + name[-(WIDTH - 1) :]
 
 
 def accuracy_table(files, names, labels, outputs) -> np.ndarray:
