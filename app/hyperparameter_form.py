@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -28,10 +29,15 @@ OUTPUT_COSTS = [
     ("softmax + cross-entropy", ("softmax", "cross-entropy")),
 ]
 INITS = [("N(0, 1)", "normal"), ("N(0, 1/n_in): scaled by 1/√n_in", "scaled")]
+SCHEDULES = [("constant", "constant"), ("cosine → 0", "cosine")]
+SCHEDULE_TIP = (
+    "How η changes over the run: constant as in the seeds, or annealed along a cosine from η "
+    "down to near 0 at the last epoch, which lets the final epochs settle instead of wander."
+)
 DEFAULTS = {
     "hidden": "30", "hidden_activation": "sigmoid", "output_cost": "sigmoid/quadratic",
-    "init": "normal", "eta": "3.0", "batch_size": 10, "epochs": 30, "lmbda": "0",
-    "momentum": "0", "seed": "",
+    "init": "normal", "eta": "3.0", "schedule": "constant", "batch_size": 10, "epochs": 30,
+    "lmbda": "0", "momentum": "0", "seed": "",
 }  # fmt: skip
 """The seeds' configuration: [784, 30, 10], sigmoid, quadratic cost, N(0, 1), η = 3, m = 10."""
 
@@ -69,13 +75,16 @@ class HyperparameterForm(QWidget):
         self.output_combo = _combo("outputCostCombo", [(n, "/".join(d)) for n, d in OUTPUT_COSTS])
         self.init_combo = _combo("initCombo", INITS)
         self.eta_edit = _line_edit("etaEdit", "e.g. 3.0")
+        self.schedule_combo = _combo("scheduleCombo", SCHEDULES)
+        self.schedule_combo.setToolTip(SCHEDULE_TIP)
+        eta_row = _side_by_side(self.eta_edit, self.schedule_combo)
         self.batch_spin = _spin("batchSizeSpin", 1, 60_000)
         self.epochs_spin = _spin("epochsSpin", 1, 1_000)
         self.lambda_edit = _line_edit("lambdaEdit", "0 = no regularisation")
         self.momentum_edit = _line_edit("momentumEdit", "0 = plain SGD")
         self.seed_edit = _line_edit("seedEdit", "empty = random")
         fields = [self.hidden_edit, self.activation_combo, self.output_combo, self.init_combo,
-                  self.eta_edit, self.batch_spin, self.epochs_spin, self.lambda_edit,
+                  eta_row, self.batch_spin, self.epochs_spin, self.lambda_edit,
                   self.momentum_edit, self.seed_edit]  # fmt: skip
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -83,7 +92,7 @@ class HyperparameterForm(QWidget):
         layout.addWidget(_group("Network", rows[:4]))
         layout.addWidget(_group("Training", rows[4:]))
         self.set_values(DEFAULTS)
-        for field in fields:
+        for field in [*fields, self.eta_edit, self.schedule_combo]:
             for name in ("textChanged", "currentIndexChanged", "valueChanged"):
                 if hasattr(field, name):
                     getattr(field, name).connect(self.changed)
@@ -110,6 +119,7 @@ class HyperparameterForm(QWidget):
             lmbda=_number(self.lambda_edit.text(), "L2 strength λ"),
             momentum=_number(self.momentum_edit.text(), "momentum"),
             seed=seed,
+            schedule=self.schedule_combo.currentData(),
         )
         return sizes, options, config
 
@@ -121,6 +131,7 @@ class HyperparameterForm(QWidget):
             "output_cost": self.output_combo.currentData(),
             "init": self.init_combo.currentData(),
             "eta": self.eta_edit.text(),
+            "schedule": self.schedule_combo.currentData(),
             "batch_size": self.batch_spin.value(),
             "epochs": self.epochs_spin.value(),
             "lmbda": self.lambda_edit.text(),
@@ -136,7 +147,7 @@ class HyperparameterForm(QWidget):
             if isinstance(values.get(key), str):
                 edit.setText(values[key])
         combos = {"hidden_activation": self.activation_combo, "output_cost": self.output_combo,
-                  "init": self.init_combo}  # fmt: skip
+                  "init": self.init_combo, "schedule": self.schedule_combo}  # fmt: skip
         for key, combo in combos.items():
             index = combo.findData(values.get(key))
             if index >= 0:
@@ -187,6 +198,16 @@ def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
     for text, data in items:
         combo.addItem(text, data)
     return combo
+
+
+def _side_by_side(*widgets: QWidget) -> QWidget:
+    """One form row holding ``widgets`` left to right, the first one stretching."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for index, widget in enumerate(widgets):
+        layout.addWidget(widget, 1 if index == 0 else 0)
+    return row
 
 
 def _spin(name: str, low: int, high: int) -> QSpinBox:

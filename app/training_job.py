@@ -32,7 +32,7 @@ class TrainingJob:
             f"{options.get('output_activation', 'sigmoid')} output",
             f"{options.get('cost', 'quadratic')} cost",
             "N(0, 1/n_in) init" if options.get("init") == "scaled" else "N(0, 1) init",
-            f"η = {config.eta:g}",
+            f"η = {config.eta:g}" + (" annealed (cosine)" if config.schedule == "cosine" else ""),
             f"mini-batch {config.batch_size}",
             f"{config.epochs} epoch{'' if config.epochs == 1 else 's'}",
         ]

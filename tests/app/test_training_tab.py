@@ -32,7 +32,8 @@ def configure(tab: TrainingTab, **values) -> None:
         elif key == "batch_size":
             form.batch_spin.setValue(value)
         else:
-            combo = {"activation": form.activation_combo, "output_cost": form.output_combo}[key]
+            combo = {"activation": form.activation_combo, "output_cost": form.output_combo,
+                     "schedule": form.schedule_combo}[key]  # fmt: skip
             combo.setCurrentIndex(combo.findData(value))
 
 
@@ -219,11 +220,22 @@ def test_the_worker_loads_and_trains_outside_the_gui_thread(qtbot, window, tiny_
 def test_settings_are_remembered(qtbot, make_window):
     first = make_window()
     configure(first.training_tab, hidden="100", eta="0.5", epochs=7, seed="3",
-              output_cost="sigmoid/cross-entropy")  # fmt: skip
+              output_cost="sigmoid/cross-entropy", schedule="cosine")  # fmt: skip
     first.close()
     second = make_window()
     assert second.training_tab.controls.values() == first.training_tab.controls.values()
     assert second.training_tab.form.parse()[0] == (784, 100, 10)
+    assert second.training_tab.form.parse()[2].schedule == "cosine"
+
+
+def test_a_cosine_schedule_chosen_with_the_keyboard_reaches_the_run(qtbot, window):
+    tab = window.training_tab
+    configure(tab, epochs=1, seed="4")
+    tab.form.schedule_combo.setFocus()
+    qtbot.keyClick(tab.form.schedule_combo, Qt.Key.Key_Down)
+    assert tab.form.parse()[2].schedule == "cosine"
+    run_to_end(qtbot, tab)
+    assert "η = 3 annealed (cosine)," in log_lines(tab)[0]
 
 
 def test_the_default_loader_reads_the_committed_sample():
