@@ -14,8 +14,9 @@ ERROR_STYLE = "color: #b00020;"
 
 
 class TrainingControls(QWidget):
-    """Inputs and ``trainButton``/``pauseButton``/``stopButton``. A bad value shows its message
-    in ``validationMessage`` and disables Train; while a run goes, the inputs are locked."""
+    """The inputs, and an :attr:`action_bar` with ``validationMessage`` and ``trainButton``/
+    ``pauseButton``/``stopButton`` for the tab to place. A bad value shows its message and
+    disables Train; while a run goes, the inputs are locked."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,12 +33,17 @@ class TrainingControls(QWidget):
         column.addWidget(self.dataset_chooser)
         column.addWidget(self.form)
         column.addWidget(self.handwriting)
-        column.addWidget(self.validation_label)
+        column.addStretch(1)
+        self.action_bar = QWidget()
+        """The validation line and the buttons: the tab keeps them in view below the inputs,
+        which may scroll on a small screen."""
+        bar = QVBoxLayout(self.action_bar)
+        bar.setContentsMargins(0, 0, 6, 0)
+        bar.addWidget(self.validation_label)
         buttons = QHBoxLayout()
         for button in (self.train_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
-        column.addLayout(buttons)
-        column.addStretch(1)
+        bar.addLayout(buttons)
         self._running = False
         self.form.changed.connect(self.validate)
         self.dataset_chooser.changed.connect(self.validate)

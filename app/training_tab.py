@@ -90,8 +90,11 @@ class TrainingTab(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.progress_panel)
         right.addWidget(splitter, 1)
+        left = QVBoxLayout()
+        left.addWidget(scroll, 1)
+        left.addWidget(self.controls.action_bar)
         layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
+        layout.addLayout(left)
         layout.addLayout(right, 1)
 
     @property

@@ -340,3 +340,18 @@ def test_a_run_stuck_at_chance_gets_a_hint_once(qtbot, window, sample_splits):
     configure(tab, eta="3.0")
     run_to_end(qtbot, tab)
     assert hints() == 1  # a healthy run adds none
+
+
+def test_train_and_its_message_stay_in_view_in_a_small_window(qtbot, window):
+    tab = window.training_tab
+    window.tabs.setCurrentWidget(tab)
+    window.resize(900, 420)  # the inputs no longer fit: they scroll, the buttons do not
+    qtbot.waitUntil(lambda: tab.height() < 400)
+    scroll_bar = tab.controls.parentWidget().parentWidget().verticalScrollBar()
+    assert scroll_bar.maximum() > 0
+    configure(tab, eta="fast")
+    message = tab.controls.validation_label
+    qtbot.waitUntil(lambda: not message.visibleRegion().isEmpty())
+    assert "learning rate η: 'fast' is not a number" in message.text()
+    assert not tab.train_button.visibleRegion().isEmpty()
+    assert not tab.train_button.isEnabled()
