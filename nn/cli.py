@@ -142,21 +142,28 @@ def _load_data(args: argparse.Namespace) -> MnistSplits:
 
 
 class _ProgressBar:
-    """Redraws one line on a terminal: ``Epoch 3 [#########.....]  64%``."""
+    """Redraws one line on a terminal: ``Epoch 3 [#########.....]  64%``, or whatever
+    ``label`` says; only when the percentage moves, so a fast caller costs nothing."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, label: str = "Epoch 0") -> None:
         self.stream = stream
-        self.epoch = 0
+        self.label = label
+        self._shown: tuple[str, int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
-        filled = 30 * done // total
+        percent = 100 * done // max(total, 1)
+        if self._shown == (self.label, percent):
+            return
+        self._shown = (self.label, percent)
+        filled = 30 * percent // 100
         bar = "#" * filled + "." * (30 - filled)
-        self.stream.write(f"\rEpoch {self.epoch} [{bar}] {100 * done // total:3d}%")
+        self.stream.write(f"\r{self.label} [{bar}] {percent:3d}%")
         self.stream.flush()
 
     def clear(self) -> None:
-        self.stream.write("\r" + " " * 48 + "\r")
+        self.stream.write("\r" + " " * (len(self.label) + 38) + "\r")
         self.stream.flush()
+        self._shown = None
 
 
 def _metadata(source: str, last: EpochResult | None, argv: list[str]) -> dict:
@@ -184,8 +191,11 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     )
     splits = _load_data(args)
     handwriting = _handwriting(args)
-    training, source = training_set(splits, handwriting, args.seed)
-    bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    bar = _ProgressBar(sys.stderr, "Drawing pen digits") if sys.stderr.isatty() else None
+    training, source = training_set(splits, handwriting, args.seed, on_progress=bar)
+    if bar:
+        bar.clear()
+        bar.label = "Epoch 0"
     trainer = Trainer(
         network,
         training,
@@ -200,7 +210,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         for last in trainer.run():
             if bar:
                 bar.clear()
-                bar.epoch = last.epoch + 1
+                bar.label = f"Epoch {last.epoch + 1}"
             print(last.seeds_line(), flush=True)
     except KeyboardInterrupt:
         if bar:

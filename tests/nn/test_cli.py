@@ -101,3 +101,17 @@ def test_pen_digits_and_augmentation_join_the_training_set(
     drawn = 10 * 2 + 6  # two widths, and the two 0s, 1s and 4s restyled
     assert metadata["dataset"] == f"committed sample + {drawn} drawn pen digits (pen.tra)"
     assert metadata["trained_with"].endswith("--styles --save " + str(weights))
+
+
+def test_a_terminal_sees_the_pen_digits_drawn_then_each_epoch_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pen = write_pen_digits(tmp_path / "pen.tra", 20)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    arguments = ["train", "--sample", "--epochs", "2", "--sizes", "784,10", "--seed", "2"]
+    assert main([*arguments, "--pen-digits", str(pen), "--pen-widths", "10,30"]) == 0
+    redraws = capsys.readouterr().err.split("\r")
+    drawing = [r for r in redraws if r.startswith("Drawing pen digits [")]
+    assert drawing[-1].endswith("100%") and len(drawing) <= 101  # only when the percent moves
+    assert any(r.startswith("Epoch 0 [") for r in redraws)
+    assert any(r.startswith("Epoch 1 [") for r in redraws)
