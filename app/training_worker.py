@@ -56,8 +56,7 @@ class TrainingWorker(QObject):
         self._data_loader = data_loader
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._paused = False
-        self._not_paused = threading.Event()  # holds the drawing of pen digits while paused
+        self._not_paused = threading.Event()  # cleared while paused; holds pen-digit drawing
         self._not_paused.set()
         self._trainer: Trainer | None = None
         self._last_emit = 0.0
@@ -81,14 +80,12 @@ class TrainingWorker(QObject):
 
     def pause(self) -> None:
         with self._lock:
-            self._paused = True
             self._not_paused.clear()
             if self._trainer is not None:
                 self._trainer.pause()
 
     def resume(self) -> None:
         with self._lock:
-            self._paused = False
             self._not_paused.set()
             if self._trainer is not None:
                 self._trainer.resume()
@@ -145,7 +142,7 @@ class TrainingWorker(QObject):
             self._trainer = trainer
             if self._stop.is_set():
                 trainer.request_stop()
-            elif self._paused:
+            elif not self._not_paused.is_set():
                 trainer.pause()
         last = None
         for last in trainer.run():
