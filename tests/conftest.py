@@ -14,6 +14,11 @@ from nn.pendigits import TRAINING_FILE
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+PEN_DIGITS_TEST_FILE = (
+    Path(__file__).resolve().parents[2] / "shared/data/pendigits/pendigits-orig.tes.gz"
+)
+"""The pen-digit test file (14 writers) beside the project, read-only; tests skip without it."""
+
 MNIST_FILES = (
     "train-images-idx3-ubyte.gz",
     "train-labels-idx1-ubyte.gz",

@@ -6,11 +6,9 @@ from pathlib import Path
 
 from nn.paths import bundled_file
 from nn.weights_file import load_weights
+from tests.conftest import PEN_DIGITS_TEST_FILE
 
 DEFAULT_MODEL = bundled_file("resources/default-model.npz")
-SHARED_PEN_DIGITS = (
-    Path(__file__).resolve().parents[3] / "shared/data/pendigits/pendigits-orig.tes.gz"
-)
 
 
 def test_the_default_model_loads_and_says_how_it_was_made() -> None:
@@ -51,10 +49,10 @@ def test_the_default_model_reads_the_pen_digit_test_writers() -> None:
     from nn.sketch import CANVAS_PIXELS
     from nn.strokes import place_on_canvas, render_to_input
 
-    if not SHARED_PEN_DIGITS.exists():
-        pytest.skip(f"pen-digit test file not found at {SHARED_PEN_DIGITS}")
+    if not PEN_DIGITS_TEST_FILE.exists():
+        pytest.skip(f"pen-digit test file not found at {PEN_DIGITS_TEST_FILE}")
     network, _ = load_weights(DEFAULT_MODEL)
-    digits = load_pendigits(SHARED_PEN_DIGITS)
+    digits = load_pendigits(PEN_DIGITS_TEST_FILE)
     images = np.array(
         [render_to_input(place_on_canvas(d.strokes, 0.6 * CANVAS_PIXELS), 22) for d in digits]
     )

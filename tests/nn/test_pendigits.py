@@ -13,10 +13,7 @@ import pytest
 
 from nn.mnist import DataError
 from nn.pendigits import TRAINING_FILE, load_pendigits
-
-SHARED_TEST_FILE = (
-    Path(__file__).resolve().parents[3] / "shared/data/pendigits/pendigits-orig.tes.gz"
-)
+from tests.conftest import PEN_DIGITS_TEST_FILE
 
 HEADER = '.INCLUDE        dene.doc\n\n.LEXICON "0" "1" "2"\n.HIERARCHY      DIGIT\n\n'
 TWO_DIGITS = (
@@ -61,9 +58,9 @@ def test_the_committed_training_file_is_the_published_one():
 
 
 def test_the_shared_test_file_when_present():
-    if not SHARED_TEST_FILE.exists():
-        pytest.skip(f"pen-digit test file not found at {SHARED_TEST_FILE}")
-    digits = load_pendigits(SHARED_TEST_FILE)
+    if not PEN_DIGITS_TEST_FILE.exists():
+        pytest.skip(f"pen-digit test file not found at {PEN_DIGITS_TEST_FILE}")
+    digits = load_pendigits(PEN_DIGITS_TEST_FILE)
     assert len(digits) == 3498
     assert len({d.writer for d in digits}) == 14
     assert min(Counter(d.label for d in digits).values()) >= 335
