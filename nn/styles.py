@@ -9,9 +9,9 @@ wherever the style allows:
 - ``1 with flag and foot``: the 1's strokes plus a flag at its top and a foot at its bottom;
 - ``open 4``: the part drawn before the 4's corner (the leftmost point) becomes a vertical
   line, so the top is open whatever way the writer closed it;
-- ``9 with straight tail``: the part of the 9 below its loop (the end of the last stroke, or
-  the start of the first for people who draw the tail upwards) becomes a straight vertical
-  line down to the 9's bottom.
+- ``9 with straight tail``: the part of the 9 below its loop (the end of the stroke that
+  reaches lowest, or its start for people who draw the tail upwards) becomes a straight
+  vertical line down to the 9's bottom.
 
 Sizes and angles are jittered with the given generator, so a seed repeats them. Used to train
 (on the training file's digits) and to measure (on the test file's, ``bench/drawn_digits.py``).
@@ -103,19 +103,21 @@ def straight_nine(strokes: Strokes, rng: np.random.Generator) -> list[np.ndarray
     strokes = [s.astype(float) for s in strokes]
     (_, y0), (_, h) = _box(strokes)
     middle = y0 + h * 0.5  # the loop fills the upper half; the tail is what lies below
-    at_end = _run_below(strokes[-1][::-1], middle)  # a tail drawn last, downwards
-    at_start = _run_below(strokes[0], middle)  # or first, upwards (some people start there)
+    # The tail ends at the 9's lowest point, so it is on the stroke reaching lowest (not always
+    # the first or the last: some people add a small stroke at the top afterwards).
+    k = min(range(len(strokes)), key=lambda i: strokes[i][:, 1].min())
+    stroke = strokes[k]
+    at_end = _run_below(stroke[::-1], middle)  # a tail drawn downwards, at the stroke's end
+    at_start = _run_below(stroke, middle)  # or upwards, at its start (some people start there)
     lean = rng.uniform(-0.06, 0.06) * h
     if at_start > at_end:
-        first = strokes[0]
-        joint = first[min(at_start, len(first) - 1)]
+        joint = stroke[min(at_start, len(stroke) - 1)]
         tail = _line((joint[0] + lean, y0), joint)
-        strokes[0] = np.concatenate([tail, first[at_start + 1 :]])
+        strokes[k] = np.concatenate([tail, stroke[at_start + 1 :]])
     else:
-        last = strokes[-1]
-        keep = max(len(last) - at_end - 1, 0)  # up to the joint, the last point above
-        joint = last[keep]
-        strokes[-1] = np.concatenate([last[:keep], _line(joint, (joint[0] + lean, y0))])
+        keep = max(len(stroke) - at_end - 1, 0)  # up to the joint, the last point above
+        joint = stroke[keep]
+        strokes[k] = np.concatenate([stroke[:keep], _line(joint, (joint[0] + lean, y0))])
     return strokes
 
 

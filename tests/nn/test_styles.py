@@ -100,6 +100,20 @@ def test_a_nine_gets_a_straight_tail_to_its_bottom():
     assert abs(direction[0]) < 0.1 * abs(direction[1])  # nearly vertical
 
 
+def test_a_nine_whose_tail_is_not_on_its_last_stroke_gets_the_tail_straightened():
+    t = np.linspace(0, 2 * np.pi, 20)
+    loop = np.c_[200 + 80 * np.cos(t), 350 + 80 * np.sin(t)]
+    tail = np.c_[280 - np.linspace(0, 150, 8) ** 1.2 / 5, np.linspace(350, 0, 8)]
+    loop_and_tail = np.concatenate([loop, tail]).round().astype(int)
+    tick = np.array([[180, 420], [200, 410], [220, 425]])  # a small stroke at the top, drawn last
+    styled = straight_nine((loop_and_tail, tick), rng())
+    np.testing.assert_array_equal(styled[1], tick)  # the top stroke is left alone
+    new_tail = styled[0][-6:]
+    assert new_tail[-1, 1] == pytest.approx(0)
+    assert abs(new_tail[-1, 0] - new_tail[0, 0]) < 0.1 * (new_tail[0, 1] - new_tail[-1, 1])
+    np.testing.assert_array_equal(styled[0][:20], loop_and_tail[:20])  # the loop is kept
+
+
 def test_rendered_training_set_has_styles_and_every_pen_width(by_label):
     digits = [d for label in (0, 3, 7) for d in by_label[label][:4]]
     plain = render_dataset(digits, (10, 30), seed=0)
