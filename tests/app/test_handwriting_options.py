@@ -9,7 +9,7 @@ import threading
 import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QCheckBox, QGroupBox
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QSpinBox
 
 import app.training_worker
 import nn.strokes
@@ -39,6 +39,12 @@ def boxes(tab: TrainingTab) -> tuple[QCheckBox, QCheckBox, QCheckBox]:
     return tuple(group.findChild(QCheckBox, name) for name in names)
 
 
+def how_drawn(tab: TrainingTab) -> tuple[QSpinBox, QCheckBox]:
+    """The drawings-per-width spin box and the "reshaped" box under the pen digits."""
+    group = tab.findChild(QGroupBox, "handwritingOptions")
+    return group.findChild(QSpinBox, "penCopiesSpin"), group.findChild(QCheckBox, "penReshapeCheck")
+
+
 @pytest.fixture
 def pen_file(tmp_path):
     return write_pen_digits(tmp_path / "pen.tra", 20)
@@ -47,19 +53,27 @@ def pen_file(tmp_path):
 def test_all_off_by_default_and_styles_wait_for_pen_digits(qtbot, window):
     tab = window.training_tab
     augment_box, pen_box, styles_box = boxes(tab)
-    assert not any(box.isChecked() for box in (augment_box, pen_box, styles_box))
+    copies_spin, reshape_box = how_drawn(tab)
+    assert not any(box.isChecked() for box in (augment_box, pen_box, styles_box, reshape_box))
+    assert copies_spin.value() == 1
     assert tab.controls.handwriting.options() == HandwritingOptions()
-    assert not styles_box.isEnabled()
+    under_pen = (styles_box, copies_spin, reshape_box)
+    assert not any(widget.isEnabled() for widget in under_pen)
     click(qtbot, pen_box)
-    assert pen_box.isChecked() and styles_box.isEnabled()
+    assert pen_box.isChecked() and all(widget.isEnabled() for widget in under_pen)
     click(qtbot, styles_box)
-    assert tab.controls.handwriting.options().styles
+    click(qtbot, reshape_box)
+    copies_spin.setFocus()
+    qtbot.keyClick(copies_spin, Qt.Key.Key_Up)
+    options = tab.controls.handwriting.options()
+    assert (options.styles, options.pen_reshape, options.pen_copies) == (True, True, 2)
     click(qtbot, pen_box)
-    assert not styles_box.isEnabled()
-    assert tab.controls.handwriting.options() == HandwritingOptions()  # no styles without pens
+    assert not any(widget.isEnabled() for widget in under_pen)
+    assert tab.controls.handwriting.options() == HandwritingOptions()  # nothing without pens
     assert "half a minute" in pen_box.toolTip() and "22,000" in pen_box.toolTip()
     assert "background thread" in augment_box.toolTip()
     assert "slashed 0" in styles_box.toolTip()
+    assert "22,000 images" in copies_spin.toolTip() and "slant" in reshape_box.toolTip()
 
 
 def test_a_run_with_pen_digits_and_distortion_trains_on_more_images(
@@ -93,6 +107,32 @@ def test_a_run_with_pen_digits_and_distortion_trains_on_more_images(
     metadata = window.model.metadata
     assert metadata["dataset"] == f"tiny test subset + {drawn} drawn pen digits (pen.tra)"
     assert metadata["augmented"] is True
+
+
+def test_a_run_with_several_reshaped_drawings_per_width_draws_them_all(
+    qtbot, window, pen_file, monkeypatch
+):
+    asked = []
+
+    def recorded(splits, options, *args, **kwargs):
+        asked.append(options)
+        return training_set(splits, options, *args, **kwargs)
+
+    monkeypatch.setattr(app.training_worker, "training_set", recorded)
+    tab = window.training_tab
+    tab.controls.handwriting.pen_digits_file = pen_file
+    click(qtbot, boxes(tab)[1])
+    copies_spin, reshape_box = how_drawn(tab)
+    click(qtbot, reshape_box)
+    copies_spin.setFocus()
+    copies_spin.selectAll()
+    qtbot.keyClicks(copies_spin, "3")
+    configure(tab, epochs=1, seed="5")
+    run_to_end(qtbot, tab)
+    lines = log_lines(tab)
+    assert lines[0].endswith(", seed 5, + pen-drawn digits (×3, reshaped)")
+    assert lines[1].startswith("Data: tiny test subset + 180 drawn pen digits (pen.tra): 1,180")
+    assert asked == [HandwritingOptions(pen_digits=pen_file, pen_copies=3, pen_reshape=True)]
 
 
 def test_the_worker_reports_drawing_and_hands_augment_to_the_trainer(tiny_splits, pen_file):
@@ -178,10 +218,15 @@ def test_the_boxes_are_remembered_and_locked_while_training(qtbot, make_window, 
     augment_box, pen_box, styles_box = boxes(first.training_tab)
     for box in (augment_box, pen_box, styles_box):
         click(qtbot, box)
+    copies_spin, reshape_box = how_drawn(first.training_tab)
+    click(qtbot, reshape_box)
+    copies_spin.setValue(4)
     first.close()
     second = make_window()
     assert [box.isChecked() for box in boxes(second.training_tab)] == [True, True, True]
     assert boxes(second.training_tab)[2].isEnabled()
+    copies_spin, reshape_box = how_drawn(second.training_tab)
+    assert copies_spin.value() == 4 and reshape_box.isChecked() and copies_spin.isEnabled()
     assert second.training_tab.controls.values() == first.training_tab.controls.values()
 
     tab = second.training_tab
@@ -191,6 +236,7 @@ def test_the_boxes_are_remembered_and_locked_while_training(qtbot, make_window, 
     configure(tab, epochs=1)
     qtbot.mouseClick(tab.train_button, LEFT)
     assert not any(box.isEnabled() for box in boxes(tab))
+    assert not any(widget.isEnabled() for widget in how_drawn(tab))
     with qtbot.waitSignal(tab.running_changed, timeout=20_000, check_params_cb=lambda r: not r):
         gate.set()
     assert [box.isEnabled() for box in boxes(tab)] == [True, True, False]
@@ -198,8 +244,11 @@ def test_the_boxes_are_remembered_and_locked_while_training(qtbot, make_window, 
 
 def test_settings_of_another_type_are_skipped(window):
     box = window.training_tab.controls.handwriting
-    box.set_values({"augment": "yes", "pen_digits": 1, "pen_styles": None})
-    assert box.values() == {"augment": False, "pen_digits": False, "pen_styles": False}
+    for copies in ("3", 9, 0, True, 2.0):
+        box.set_values({"augment": "yes", "pen_digits": 1, "pen_styles": None,
+                        "pen_reshape": "on", "pen_copies": copies})  # fmt: skip
+        assert box.values() == {"augment": False, "pen_digits": False, "pen_copies": 1,
+                                "pen_reshape": False, "pen_styles": False}  # fmt: skip
 
 
 def test_the_progress_line_shows_the_drawing(qtbot):
