@@ -9,4 +9,5 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from nn.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not in the processes that draw pen digits, which import this module
+    sys.exit(main())

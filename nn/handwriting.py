@@ -95,13 +95,15 @@ def training_set(
     seed: int | None,
     on_progress: RenderProgress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    processes: int = 1,
 ) -> tuple[Dataset, str]:
     """``splits.training`` with the drawn pen digits appended when ``options.pen_digits`` is set,
     and its name, e.g. "committed sample + 22482 drawn pen digits (pendigits-orig.tra.gz)".
 
     Images are (n, 784) float32 in [0, 1], the pen digits after MNIST's. ``seed`` repeats the
-    drawing bit for bit (None: a different one each call). Drawing takes about 1.2 ms per image;
-    ``on_progress`` follows it, and ``should_stop()``, asked before each image, stops it by
+    drawing bit for bit (None: a different one each call). Drawing takes about 1.2 ms per image
+    in each of ``processes`` processes (see :func:`nn.strokes.render_dataset`); ``on_progress``
+    follows it, and ``should_stop()``, asked before each image (or block of images), stops it by
     raising :class:`nn.strokes.RenderCancelledError`. A bad file raises :class:`nn.idx.DataError`.
     """
     path = options.pen_digits_path()
@@ -119,6 +121,7 @@ def training_set(
         reshape=options.pen_reshape,
         on_progress=on_progress,
         should_stop=should_stop,
+        processes=processes,
     )
     images = np.concatenate([splits.training.images, pen.images])
     labels = np.concatenate([splits.training.labels, pen.labels])

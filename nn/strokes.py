@@ -12,7 +12,9 @@ the real canvas is tested in ``tests/app/test_canvas_renderer_agreement.py``.
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -137,6 +139,14 @@ def render_to_input(strokes: Sequence[np.ndarray], pen_width: float) -> np.ndarr
     return sketch_to_mnist(render_strokes(strokes, pen_width))
 
 
+PARALLEL_BLOCK = 500
+"""Drawings per task when several processes draw: big enough that sending strokes and images
+between processes costs little, small enough to follow progress and stop requests."""
+
+MIN_PARALLEL = 4 * PARALLEL_BLOCK
+"""Fewer drawings than this are drawn in this process: starting others would cost more."""
+
+
 def render_dataset(
     digits: Sequence[PenDigit],
     pen_widths: Sequence[float] = (10, 22, 36),
@@ -146,6 +156,7 @@ def render_dataset(
     reshape: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    processes: int = 1,
 ) -> Dataset:
     """Pen digits drawn as the canvas would, through the sketch → 28x28 recipe: a Dataset.
 
@@ -156,8 +167,11 @@ def render_dataset(
     styled class (see :mod:`nn.styles`) is also drawn restyled, ``copies`` times, each with a
     random one of the pen widths. ``seed`` repeats it all.
 
-    ``on_progress(done, total)`` is called after each drawn image. ``should_stop()`` is asked
-    before each one; True raises :class:`RenderCancelledError`. Neither changes the images.
+    ``processes`` > 1 draws in that many worker processes, ``PARALLEL_BLOCK`` drawings at a time
+    (only from a program whose main module is import-safe, such as ``python -m nn``); the images
+    are the same bit for bit. ``on_progress(done, total)`` is called after each drawn image, or
+    block with several processes. ``should_stop()`` is asked before each one; True raises
+    :class:`RenderCancelledError`. Neither changes the images.
     """
     from nn.styles import STYLES, reshape_hand
 
@@ -167,17 +181,42 @@ def render_dataset(
         for d in digits:
             if d.label == style.digit:
                 jobs += [(d.label, style.apply(d.strokes, rng), rng.choice(pen_widths))] * copies
-    images = np.zeros((len(jobs), 784), dtype=np.float32)
     labels = np.array([label for label, _, _ in jobs], dtype=np.uint8)
     sizes = rng.uniform(0.3, 0.9, len(jobs)) * CANVAS_PIXELS
-    for i, (_, strokes, width) in enumerate(jobs):
-        if should_stop is not None and should_stop():
-            raise RenderCancelledError(f"stopped after {i} of {len(jobs)} images")
-        if reshape:
-            strokes = reshape_hand(strokes, rng)
-        x = render_to_input(place_on_canvas(strokes, sizes[i]), width)
+    drawings = [
+        (reshape_hand(strokes, rng) if reshape else strokes, size, width)
+        for (_, strokes, width), size in zip(jobs, sizes, strict=True)
+    ]
+    images = np.zeros((len(jobs), 784), dtype=np.float32)
+    if processes > 1 and len(drawings) >= MIN_PARALLEL:
+        block = PARALLEL_BLOCK
+        context = multiprocessing.get_context("spawn")  # no fork of a process that has threads
+        pool = ProcessPoolExecutor(processes, mp_context=context)
+    else:
+        block, pool = 1, None
+    blocks = [drawings[i : i + block] for i in range(0, len(drawings), block)]
+    try:
+        drawn = pool.map(_draw_block, blocks) if pool else map(_draw_block, blocks)
+        done = 0
+        for size in map(len, blocks):
+            if should_stop is not None and should_stop():
+                raise RenderCancelledError(f"stopped after {done} of {len(jobs)} images")
+            images[done : done + size] = next(drawn)
+            done += size
+            if on_progress is not None:
+                on_progress(done, len(jobs))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return Dataset(images, labels)
+
+
+def _draw_block(drawings: Sequence[tuple[Sequence[np.ndarray], float, float]]) -> np.ndarray:
+    """``(tablet strokes, size, pen width)`` drawings → ``(k, 784)`` float32 inputs, a blank
+    row for a drawing with no ink. Top-level so worker processes can run it."""
+    images = np.zeros((len(drawings), 784), dtype=np.float32)
+    for i, (strokes, size, width) in enumerate(drawings):
+        x = render_to_input(place_on_canvas(strokes, size), width)
         if x is not None:
             images[i] = x
-        if on_progress is not None:
-            on_progress(i + 1, len(jobs))
-    return Dataset(images, labels)
+    return images

@@ -11,7 +11,7 @@ from nn.dataset import Dataset, MnistSplits
 from nn.handwriting import PEN_DIGITS_FILE, HandwritingOptions, training_set
 from nn.mnist import load_sample
 from nn.pendigits import TRAINING_FILE, load_pendigits
-from nn.strokes import RenderCancelledError, render_dataset
+from nn.strokes import MIN_PARALLEL, PARALLEL_BLOCK, RenderCancelledError, render_dataset
 from tests.conftest import write_pen_digits
 
 
@@ -128,3 +128,23 @@ def test_augmentation_and_the_log_phrases():
     ]
     odd = HandwritingOptions(pen_digits="f", pen_widths=(12, 30), pen_copies=2, pen_reshape=True)
     assert odd.describe() == ["+ pen-drawn digits (widths 12/30 px, ×2, reshaped)"]
+
+
+def test_several_processes_draw_the_same_images_block_by_block(tmp_path):
+    path = write_pen_digits(tmp_path / "pen.tra", 350)
+    options = HandwritingOptions(pen_digits=path, pen_copies=2, pen_reshape=True, styles=True)
+    empty = Dataset(np.zeros((0, 784), np.float32), np.zeros(0, np.uint8))
+    splits = MnistSplits(empty, empty, empty, "nothing")
+    alone = training_set(splits, options, 4)[0]
+    assert len(alone) >= MIN_PARALLEL  # large enough to be shared out
+    seen: list[tuple[int, int]] = []
+    shared = training_set(splits, options, 4, on_progress=lambda *p: seen.append(p), processes=2)[0]
+    np.testing.assert_array_equal(shared.images, alone.images)
+    np.testing.assert_array_equal(shared.labels, alone.labels)
+    total, block = len(alone), PARALLEL_BLOCK
+    assert seen == [(min(done, total), total) for done in range(block, total + block, block)]
+    seen.clear()
+    with pytest.raises(RenderCancelledError, match=f"stopped after {2 * block} of {total} images"):
+        training_set(splits, options, 4, on_progress=lambda *p: seen.append(p),
+                     should_stop=lambda: len(seen) == 2, processes=2)  # fmt: skip
+    assert seen[-1] == (2 * block, total)
