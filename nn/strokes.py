@@ -11,9 +11,10 @@ the real canvas is tested in ``tests/app/test_canvas_renderer_agreement.py``.
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -183,32 +184,39 @@ def render_dataset(
                 jobs += [(d.label, style.apply(d.strokes, rng), rng.choice(pen_widths))] * copies
     labels = np.array([label for label, _, _ in jobs], dtype=np.uint8)
     sizes = rng.uniform(0.3, 0.9, len(jobs)) * CANVAS_PIXELS
-    drawings = [
+    total = len(jobs)
+    drawings = (  # lazy: with one process, each is reshaped just before it is drawn
         (reshape_hand(strokes, rng) if reshape else strokes, size, width)
         for (_, strokes, width), size in zip(jobs, sizes, strict=True)
-    ]
-    images = np.zeros((len(jobs), 784), dtype=np.float32)
-    if processes > 1 and len(drawings) >= MIN_PARALLEL:
-        block = PARALLEL_BLOCK
-        context = multiprocessing.get_context("spawn")  # no fork of a process that has threads
-        pool = ProcessPoolExecutor(processes, mp_context=context)
-    else:
-        block, pool = 1, None
-    blocks = [drawings[i : i + block] for i in range(0, len(drawings), block)]
+    )
+    images = np.zeros((total, 784), dtype=np.float32)
+    parallel = processes > 1 and total >= MIN_PARALLEL
+    blocks = _in_blocks(drawings, PARALLEL_BLOCK if parallel else 1)
+    pool = None
+    if parallel:  # spawned, not forked: forking a process that runs threads can deadlock
+        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
     try:
         drawn = pool.map(_draw_block, blocks) if pool else map(_draw_block, blocks)
         done = 0
-        for size in map(len, blocks):
+        while done < total:
             if should_stop is not None and should_stop():
-                raise RenderCancelledError(f"stopped after {done} of {len(jobs)} images")
-            images[done : done + size] = next(drawn)
-            done += size
+                raise RenderCancelledError(f"stopped after {done} of {total} images")
+            block_images = next(drawn)
+            images[done : done + len(block_images)] = block_images
+            done += len(block_images)
             if on_progress is not None:
-                on_progress(done, len(jobs))
+                on_progress(done, total)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return Dataset(images, labels)
+
+
+def _in_blocks(items: Iterable, size: int) -> Iterator[list]:
+    """``items`` in lists of ``size`` (the last one shorter), taken from it only as needed."""
+    iterator = iter(items)
+    while block := list(itertools.islice(iterator, size)):
+        yield block
 
 
 def _draw_block(drawings: Sequence[tuple[Sequence[np.ndarray], float, float]]) -> np.ndarray:
