@@ -148,3 +148,17 @@ def test_several_processes_draw_the_same_images_block_by_block(tmp_path):
         training_set(splits, options, 4, on_progress=lambda *p: seen.append(p),
                      should_stop=lambda: len(seen) == 2, processes=2)  # fmt: skip
     assert seen[-1] == (2 * block, total)
+
+
+def test_in_one_process_a_stop_comes_before_the_remaining_drawings_are_reshaped(
+    splits, pen_file, monkeypatch
+):
+    import nn.styles
+
+    reshaped = []
+    real = nn.styles.reshape_hand
+    monkeypatch.setattr(nn.styles, "reshape_hand", lambda *a: reshaped.append(1) or real(*a))
+    options = HandwritingOptions(pen_digits=pen_file, pen_reshape=True)
+    with pytest.raises(RenderCancelledError, match="stopped after 5 of 60 images"):
+        training_set(splits, options, 0, should_stop=lambda: len(reshaped) == 5)
+    assert len(reshaped) == 5
