@@ -1,0 +1,122 @@
+"""Choose training settings without the test file: train on pen writers 1-25, read writers 26-30.
+
+Trains a network like the default model's recipe (MNIST plus the pen-digit *training* file drawn
+three times per pen width, reshaped, with styled variants, images distorted each epoch, softmax
+and cross-entropy, momentum 0.9, cosine schedule), except that writers 26-30 of the training file
+are left out. Those five writers' digits are then drawn Qt-free (:func:`nn.strokes.render_to_input`,
+which a test holds to the real canvas) under the seven conditions of ``bench/drawn_digits.py``
+and as its styled variants, and the network's answers are counted. The test file's 14 writers are
+never read, so choices made on these figures keep the benchmark honest.
+
+    python bench/held_out_writers.py --data ../shared/data/mnist [--sizes 784,800,400,10]
+        [--epochs 30] [--eta 0.05] [--lmbda 5] [--batch-size 32] [--pen-copies 3] [--seed 1]
+
+About 11 minutes on 2 cores with the defaults. Counts of about 150 errors move by about ±12
+between seeds, so differences smaller than that decide nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as nn/__main__.py, before NumPy loads
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+
+from bench.drawn_digits import CONDITIONS, STYLE_CONDITION
+from nn.augment import augment
+from nn.dataset import Dataset
+from nn.handwriting import PEN_WIDTHS
+from nn.mnist import load_idx_folder
+from nn.network import Network
+from nn.pendigits import TRAINING_FILE, PenDigit, load_pendigits
+from nn.strokes import render_dataset, render_to_input
+from nn.styles import STYLES
+from nn.training import Trainer, TrainingConfig
+
+HELD_OUT = range(26, 31)
+"""The training file's writers kept out of training and read instead."""
+
+
+def held_out_drawings(digits) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Inputs ``(n, 784)``, labels ``(n,)`` and the row name of every drawing: each digit under
+    each condition, then the styled variants (seeded as in ``bench/drawn_digits.py``)."""
+    inputs, labels, rows = [], [], []
+    for condition in CONDITIONS:
+        for index, digit in enumerate(digits):
+            inputs.append(render_to_input(condition.strokes(digit, index), condition.pen))
+            labels.append(digit.label)
+            rows.append(condition.name)
+    rng = np.random.default_rng(2026)
+    for style in STYLES:
+        for digit in (d for d in digits if d.label == style.digit):
+            styled = PenDigit(digit.label, digit.writer, style.apply(digit.strokes, rng))
+            inputs.append(render_to_input(STYLE_CONDITION.strokes(styled, 0), 22))
+            labels.append(digit.label)
+            rows.append(f"styled: {style.name}")
+    blank = np.zeros(784, dtype=np.float32)
+    return (
+        np.array([blank if x is None else x for x in inputs]),
+        np.array(labels),
+        rows,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="folder of the four MNIST IDX files")
+    parser.add_argument("--sizes", default="784,800,400,10")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--eta", type=float, default=0.05)
+    parser.add_argument("--lmbda", type=float, default=5.0)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--pen-copies", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    mnist = load_idx_folder(args.data)
+    pen = load_pendigits(TRAINING_FILE)
+    kept = [d for d in pen if d.writer not in HELD_OUT]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    drawn = render_dataset(
+        kept, PEN_WIDTHS, args.seed, styles=True, copies=args.pen_copies, reshape=True,
+        processes=cores,
+    )  # fmt: skip
+    training = Dataset(
+        np.concatenate([mnist.training.images, drawn.images]),
+        np.concatenate([mnist.training.labels, drawn.labels]),
+    )
+    inputs, labels, rows = held_out_drawings([d for d in pen if d.writer in HELD_OUT])
+    print(f"training on {len(training):,} images ({len(drawn):,} pen drawings of writers 1-25)")
+
+    network = Network(
+        [int(s) for s in args.sizes.split(",")], hidden_activation="relu",
+        output_activation="softmax", cost="cross-entropy", init="scaled", seed=args.seed,
+    )  # fmt: skip
+    config = TrainingConfig(
+        epochs=args.epochs, batch_size=args.batch_size, eta=args.eta, lmbda=args.lmbda,
+        momentum=0.9, seed=args.seed, schedule="cosine",
+    )  # fmt: skip
+    for result in Trainer(network, training, config, test=mnist.test, augment=augment).run():
+        print(f"epoch {result.epoch}: MNIST test {result.test_correct} / {result.test_total}")
+
+    right = network.predict(inputs).argmax(axis=1) == labels
+    rows = np.array(rows)
+    in_conditions = np.isin(rows, [c.name for c in CONDITIONS])
+    print(
+        f"\nWriters 26-30 ({in_conditions.sum():,} drawings), {time.perf_counter() - start:.0f} s:"
+    )
+    for name in dict.fromkeys(rows):
+        print(f"  {name:<30} {right[rows == name].mean():8.2%}")
+    errors = int((~right[in_conditions]).sum())
+    print(f"  {'overall':<30} {right[in_conditions].mean():8.2%}  ({errors} errors)")
+
+
+if __name__ == "__main__":
+    main()
