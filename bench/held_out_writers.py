@@ -28,15 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
-from bench.drawn_digits import CONDITIONS, STYLE_CONDITION
+from bench.drawn_digits import CONDITIONS, cases
 from nn.augment import augment
 from nn.dataset import Dataset
-from nn.handwriting import PEN_WIDTHS
+from nn.handwriting import PEN_WIDTHS, usable_cores
 from nn.mnist import load_idx_folder
 from nn.network import Network
-from nn.pendigits import TRAINING_FILE, PenDigit, load_pendigits
+from nn.pendigits import TRAINING_FILE, load_pendigits
 from nn.strokes import render_dataset, render_to_input
-from nn.styles import STYLES
 from nn.training import Trainer, TrainingConfig
 
 HELD_OUT = range(26, 31)
@@ -44,27 +43,15 @@ HELD_OUT = range(26, 31)
 
 
 def held_out_drawings(digits) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Inputs ``(n, 784)``, labels ``(n,)`` and the row name of every drawing: each digit under
-    each condition, then the styled variants (seeded as in ``bench/drawn_digits.py``)."""
+    """Inputs ``(n, 784)``, labels ``(n,)`` and the row name of every drawing of
+    ``bench/drawn_digits.py``'s cases: each digit under each condition, then the styled variants."""
     inputs, labels, rows = [], [], []
-    for condition in CONDITIONS:
-        for index, digit in enumerate(digits):
-            inputs.append(render_to_input(condition.strokes(digit, index), condition.pen))
-            labels.append(digit.label)
-            rows.append(condition.name)
-    rng = np.random.default_rng(2026)
-    for style in STYLES:
-        for digit in (d for d in digits if d.label == style.digit):
-            styled = PenDigit(digit.label, digit.writer, style.apply(digit.strokes, rng))
-            inputs.append(render_to_input(STYLE_CONDITION.strokes(styled, 0), 22))
-            labels.append(digit.label)
-            rows.append(f"styled: {style.name}")
-    blank = np.zeros(784, dtype=np.float32)
-    return (
-        np.array([blank if x is None else x for x in inputs]),
-        np.array(labels),
-        rows,
-    )
+    for name, digit, strokes, pen in cases(digits):
+        x = render_to_input(strokes, pen)
+        inputs.append(np.zeros(784, dtype=np.float32) if x is None else x)
+        labels.append(digit.label)
+        rows.append(name)
+    return np.array(inputs), np.array(labels), rows
 
 
 def main() -> None:
@@ -83,10 +70,9 @@ def main() -> None:
     mnist = load_idx_folder(args.data)
     pen = load_pendigits(TRAINING_FILE)
     kept = [d for d in pen if d.writer not in HELD_OUT]
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     drawn = render_dataset(
         kept, PEN_WIDTHS, args.seed, styles=True, copies=args.pen_copies, reshape=True,
-        processes=cores,
+        processes=usable_cores(),
     )  # fmt: skip
     training = Dataset(
         np.concatenate([mnist.training.images, drawn.images]),

@@ -7,13 +7,12 @@ set after each epoch, with a progress bar within the epoch when stderr is a term
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import datetime, timezone
 from typing import NoReturn, TextIO
 
 from nn.dataset import MnistSplits
-from nn.handwriting import PEN_DIGITS_FILE, HandwritingOptions, training_set
+from nn.handwriting import PEN_DIGITS_FILE, HandwritingOptions, training_set, usable_cores
 from nn.network import Network, check_sizes
 from nn.training import SCHEDULES, EpochResult, Trainer, TrainingConfig, TrainingDiverged
 
@@ -194,7 +193,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     handwriting = _handwriting(args)
     bar = _ProgressBar(sys.stderr, "Drawing pen digits") if sys.stderr.isatty() else None
     training, source = training_set(
-        splits, handwriting, args.seed, on_progress=bar, processes=_usable_cores()
+        splits, handwriting, args.seed, on_progress=bar, processes=usable_cores()
     )
     if bar:
         bar.clear()
@@ -275,10 +274,3 @@ def main(argv: list[str] | None = None) -> int:
     except (DownloadError, TrainingDiverged) as error:
         print(f"{parser.prog} {args.command}: {error}", file=sys.stderr)
         return 1
-
-
-def _usable_cores() -> int:
-    """The CPU cores this process may run on: the pen digits are drawn on all of them."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1

@@ -7,6 +7,7 @@ and :func:`training_set`, which appends the pen digits, drawn as the canvas woul
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,13 @@ class HandwritingOptions:
             pen = "+ pen-drawn digits" + (f" ({', '.join(details)})" if details else "")
             parts.append(pen + (" with styled variants" if self.styles else ""))
         return parts
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on: how many processes draw pen digits in the CLI."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def training_set(
