@@ -37,6 +37,7 @@ from nn.network import Network
 from nn.pendigits import TRAINING_FILE, load_pendigits
 from nn.strokes import render_dataset, render_to_input
 from nn.training import Trainer, TrainingConfig
+from nn.weights_file import load_weights, save_weights
 
 HELD_OUT = range(26, 31)
 """The training file's writers kept out of training and read instead."""
@@ -54,22 +55,10 @@ def held_out_drawings(digits) -> tuple[np.ndarray, np.ndarray, list[str]]:
     return np.array(inputs), np.array(labels), rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, help="folder of the four MNIST IDX files")
-    parser.add_argument("--sizes", default="784,800,400,10")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--eta", type=float, default=0.05)
-    parser.add_argument("--lmbda", type=float, default=5.0)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--pen-copies", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args()
-
-    start = time.perf_counter()
+def train_without_held_out(args: argparse.Namespace, kept) -> Network:
+    """A network trained as the options say on MNIST plus the pen digits ``kept`` (writers
+    1-25), drawn as the default recipe draws them; prints MNIST test accuracy per epoch."""
     mnist = load_idx_folder(args.data)
-    pen = load_pendigits(TRAINING_FILE)
-    kept = [d for d in pen if d.writer not in HELD_OUT]
     drawn = render_dataset(
         kept, PEN_WIDTHS, args.seed, styles=True, copies=args.pen_copies, reshape=True,
         processes=usable_cores(),
@@ -78,9 +67,7 @@ def main() -> None:
         np.concatenate([mnist.training.images, drawn.images]),
         np.concatenate([mnist.training.labels, drawn.labels]),
     )
-    inputs, labels, rows = held_out_drawings([d for d in pen if d.writer in HELD_OUT])
     print(f"training on {len(training):,} images ({len(drawn):,} pen drawings of writers 1-25)")
-
     network = Network(
         [int(s) for s in args.sizes.split(",")], hidden_activation="relu",
         output_activation="softmax", cost="cross-entropy", init="scaled", seed=args.seed,
@@ -91,6 +78,32 @@ def main() -> None:
     )  # fmt: skip
     for result in Trainer(network, training, config, test=mnist.test, augment=augment).run():
         print(f"epoch {result.epoch}: MNIST test {result.test_correct} / {result.test_total}")
+    return network
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="folder of the four MNIST IDX files")
+    parser.add_argument("--sizes", default="784,800,400,10")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--eta", type=float, default=0.05)
+    parser.add_argument("--lmbda", type=float, default=5.0)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--pen-copies", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--save", help="also save the trained network to this weight file")
+    parser.add_argument("--weights", help="read with this weight file instead of training one")
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    pen = load_pendigits(TRAINING_FILE)
+    inputs, labels, rows = held_out_drawings([d for d in pen if d.writer in HELD_OUT])
+    if args.weights:
+        network, _ = load_weights(args.weights)
+    else:
+        network = train_without_held_out(args, [d for d in pen if d.writer not in HELD_OUT])
+        if args.save:
+            save_weights(network, args.save, {"trained_by": "bench/held_out_writers.py"})
 
     right = network.predict(inputs).argmax(axis=1) == labels
     rows = np.array(rows)
