@@ -19,6 +19,7 @@ from app.activation_chart import ActivationChart
 from app.input_preview import InputPreview
 from app.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, SketchCanvas
 from nn.network import Network
+from nn.reading import AS_DRAWN, SketchReading
 from nn.sketch import sketch_to_mnist
 from nn.uncertainty import judge
 
@@ -39,6 +40,7 @@ class DrawingTab(QWidget):
         super().__init__(parent)
         self.setObjectName("drawingTab")
         self._network = network
+        self._reading = AS_DRAWN
         self._activations: np.ndarray | None = None
         self.canvas = SketchCanvas(self)
         self.preview = InputPreview(self)
@@ -121,9 +123,16 @@ class DrawingTab(QWidget):
     def network(self) -> Network | None:
         return self._network
 
-    def set_network(self, network: Network | None) -> None:
-        """Use ``network`` (anything with ``predict((784,)) -> (10,)``) and re-read the sketch."""
+    @property
+    def reading(self) -> SketchReading:
+        """How the network reads the sketch's 28x28 input (:mod:`nn.reading`)."""
+        return self._reading
+
+    def set_network(self, network: Network | None, reading: SketchReading = AS_DRAWN) -> None:
+        """Use ``network`` (anything with ``predict((784,)) -> (10,)``), reading sketches as
+        ``reading`` says, and re-read the sketch."""
         self._network = network
+        self._reading = reading
         self.update_prediction()
 
     @property
@@ -140,7 +149,8 @@ class DrawingTab(QWidget):
         return None if self._activations is None else self._activations.copy()
 
     def current_input(self) -> np.ndarray | None:
-        """The (784,) input in [0, 1] the network was last given, or None (empty canvas)."""
+        """The (784,) input in [0, 1] the network was last given (the sketch recipe's image as
+        :attr:`reading` transforms it), or None (empty canvas)."""
         return self.preview.current_input()
 
     def clear(self) -> None:
@@ -161,6 +171,8 @@ class DrawingTab(QWidget):
         """
         self._timer.stop()
         x = sketch_to_mnist(self.canvas.image_array())
+        if x is not None and self._network is not None:
+            x = self._reading.apply(x)
         self.preview.set_input(x)
         a = None if x is None or self._network is None else self._network.predict(x)
         self._activations = a

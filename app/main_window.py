@@ -125,7 +125,7 @@ class MainWindow(QMainWindow, WeightFileActions):
         self.model.set_model(network, metadata, path=path, user_file=False)
 
     def _on_model_changed(self) -> None:
-        self.drawing_tab.set_network(self.model.network)
+        self.drawing_tab.set_network(self.model.network, self.model.sketch_reading())
         self.model_label.setText(self.model.description())
         self.model_label.setToolTip(str(self.model.path or ""))
         has_model = self.model.network is not None

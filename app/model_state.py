@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.training_job import TrainingJob
 from nn.network import Network
+from nn.reading import AS_DRAWN, SketchReading
 
 NO_MODEL = "No model loaded — train one in the Train tab or open a weight file"
 TRAINED_JUST_NOW = "trained just now"
@@ -54,6 +55,14 @@ class ModelInUse(QObject):
     def save_path(self) -> Path | None:
         """Where Save writes without asking, or None (then Save acts as Save as…)."""
         return self.path if self.user_file else None
+
+    def sketch_reading(self) -> SketchReading:
+        """How the network reads sketches, as its metadata says (:mod:`nn.reading`); a model
+        whose metadata does not say, or says nonsense, reads them as drawn."""
+        try:
+            return SketchReading.from_metadata(self.metadata)
+        except ValueError:
+            return AS_DRAWN  # files were validated on loading: only hand-made metadata gets here
 
     def test_accuracy(self) -> float | None:
         """The test accuracy in [0, 1] recorded in the metadata, if any."""

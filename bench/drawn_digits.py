@@ -93,9 +93,10 @@ def replay(canvas, strokes: list[np.ndarray]) -> None:
 class Reader:
     """Draws into a window's drawing tab and collects what each model answers."""
 
-    def __init__(self, window, networks: list) -> None:
+    def __init__(self, window, networks: list, readings: list) -> None:
         self.tab = window.drawing_tab
         self.networks = networks
+        self.readings = readings  # how each network reads sketches (nn.reading)
         self.last: np.ndarray | None = None
         self.seconds: list[list[float]] = [[] for _ in networks]
         self.tab.prediction_changed.connect(self._store)
@@ -109,9 +110,9 @@ class Reader:
         self.tab.pen_width = pen
         replay(self.tab.canvas, strokes)
         rows = []
-        for i, network in enumerate(self.networks):
+        for i, (network, reading) in enumerate(zip(self.networks, self.readings, strict=True)):
             start = time.perf_counter()
-            self.tab.set_network(network)  # runs update_prediction: sketch → 28x28 → outputs
+            self.tab.set_network(network, reading)  # runs update_prediction: sketch → outputs
             self.seconds[i].append(time.perf_counter() - start)
             rows.append(np.zeros(10) if self.last is None else np.array(self.last, dtype=float))
         return np.array(rows)
@@ -160,6 +161,7 @@ def make_window(weights: Path):
 
 def main(argv: list[str] | None = None) -> int:
     from bench.drawn_digits_report import report
+    from nn.reading import SketchReading
     from nn.weights_file import load_weights
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -173,9 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     digits = load_pendigits(args.pendigits)[: args.limit]
     app = QApplication.instance() or QApplication([])
     window = make_window(files[0])
-    networks = [load_weights(f)[0] for f in files]
+    models = [load_weights(f) for f in files]
+    networks = [network for network, _ in models]
+    readings = [SketchReading.from_metadata(metadata) for _, metadata in models]
     start = time.perf_counter()
-    reader = Reader(window, networks)
+    reader = Reader(window, networks, readings)
     names, labels, writers, outputs = run(
         reader, digits, lambda n: print(f"  replaying {n} …", file=sys.stderr)
     )
@@ -184,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.save:
         np.savez_compressed(args.save, names=names, labels=labels, writers=writers, outputs=outputs)
-    report(files, networks, names, labels, writers, outputs, reader.seconds, args.data)
+    report(files, reader, names, labels, writers, outputs, args.data)
     window.close()
     app.processEvents()
     return 0

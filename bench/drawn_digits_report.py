@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nn.reading import AS_DRAWN
 from nn.uncertainty import judge_many
 
 CONDITION_ROWS = 7  # the first seven row names are the drawing conditions; styles follow
@@ -90,10 +91,19 @@ def not_sure_table(files, outputs, correct, in_conditions) -> None:
     print(_row("right answers flagged", right_cells))
 
 
-def model_table(files, networks, seconds, mnist_dir: str | None) -> None:
+def model_table(files, reader, mnist_dir: str | None) -> None:
+    """Each model's MNIST accuracy (also read as it reads sketches), speed, size and shape."""
+    networks, readings, seconds = reader.networks, reader.readings, reader.seconds
     print("\nThe models:\n")
     _header(files)
-    print(_row("MNIST test", [_mnist(n, mnist_dir) for n in networks]))
+    print(_row("MNIST test", [_mnist(n, AS_DRAWN, mnist_dir) for n in networks]))
+    print(_row("reads sketches", [r.describe() for r in readings]))
+    print(
+        _row(
+            "MNIST test, read that way",
+            [_mnist(n, r, mnist_dir) for n, r in zip(networks, readings, strict=True)],
+        )
+    )
     print(
         _row("sketch → prediction p95", [f"{1000 * np.percentile(s, 95):.2f} ms" for s in seconds])
     )
@@ -101,19 +111,20 @@ def model_table(files, networks, seconds, mnist_dir: str | None) -> None:
     print(_row("sizes", [",".join(str(s) for s in n.sizes) for n in networks]))
 
 
-def _mnist(network, folder: str | None) -> str:
+def _mnist(network, reading, folder: str | None) -> str:
     folder = folder or os.environ.get("MNIST_DIR")
     if not folder:
         return "no MNIST_DIR"
     from nn.mnist import load_idx_folder
 
     test = load_idx_folder(folder).test
-    return f"{100 * network.evaluate(test.images, test.labels) / len(test):.2f} %"
+    correct = network.evaluate(reading.apply(test.images), test.labels)
+    return f"{100 * correct / len(test):.2f} %"
 
 
-def report(files, networks, names, labels, writers, outputs, seconds, mnist_dir) -> None:
+def report(files, reader, names, labels, writers, outputs, mnist_dir) -> None:
     """Print every table (markdown) for ``outputs`` (n, models, 10) of drawings ``names`` by
-    ``writers``."""
+    ``writers``, read by ``reader`` (``bench.drawn_digits.Reader``)."""
     in_conditions = np.isin(names, list(dict.fromkeys(names))[:CONDITION_ROWS])
     print(f"\nPen-digit test file replayed into the canvas ({in_conditions.sum()} drawings):\n")
     correct = accuracy_table(files, names, labels, outputs)
@@ -121,4 +132,4 @@ def report(files, networks, names, labels, writers, outputs, seconds, mnist_dir)
     per_writer_table(files, writers, correct, in_conditions)
     confusions(files, labels, outputs, in_conditions)
     not_sure_table(files, outputs, correct, in_conditions)
-    model_table(files, networks, seconds, mnist_dir)
+    model_table(files, reader, mnist_dir)

@@ -5,13 +5,16 @@ three times per pen width, reshaped, with styled variants, images distorted each
 and cross-entropy, momentum 0.9, cosine schedule), except that writers 26-30 of the training file
 are left out. Those five writers' digits are then drawn Qt-free (:func:`nn.strokes.render_to_input`,
 which a test holds to the real canvas) under the seven conditions of ``bench/drawn_digits.py``
-and as its styled variants, and the network's answers are counted. The test file's 14 writers are
-never read, so choices made on these figures keep the benchmark honest.
+and as its styled variants, and the network's answers are counted, reading the inputs as drawn
+and softened (``nn.reading``). The test file's 14 writers are never read, so choices made on these
+figures keep the benchmark honest.
 
     python bench/held_out_writers.py --data ../shared/data/mnist [--sizes 784,800,400,10]
         [--epochs 30] [--eta 0.05] [--lmbda 5] [--batch-size 32] [--pen-copies 3] [--seed 1]
+        [--save FILE | --weights FILE]
 
-About 11 minutes on 2 cores with the defaults. Counts of about 150 errors move by about ±12
+About 11 minutes on 2 cores with the defaults; seconds with ``--weights`` (a network saved by an
+earlier run with ``--save``). Counts of about 150 errors move by about ±12
 between seeds, so differences smaller than that decide nothing.
 """
 
@@ -35,6 +38,7 @@ from nn.handwriting import PEN_WIDTHS, usable_cores
 from nn.mnist import load_idx_folder
 from nn.network import Network
 from nn.pendigits import TRAINING_FILE, load_pendigits
+from nn.reading import AS_DRAWN, SOFTENED
 from nn.strokes import render_dataset, render_to_input
 from nn.training import Trainer, TrainingConfig
 from nn.weights_file import load_weights, save_weights
@@ -105,16 +109,23 @@ def main() -> None:
         if args.save:
             save_weights(network, args.save, {"trained_by": "bench/held_out_writers.py"})
 
-    right = network.predict(inputs).argmax(axis=1) == labels
     rows = np.array(rows)
     in_conditions = np.isin(rows, [c.name for c in CONDITIONS])
-    print(
-        f"\nWriters 26-30 ({in_conditions.sum():,} drawings), {time.perf_counter() - start:.0f} s:"
-    )
+    readings = {"as drawn": AS_DRAWN, "softened": SOFTENED}  # see nn.reading
+    right = {
+        name: network.predict(reading.apply(inputs)).argmax(axis=1) == labels
+        for name, reading in readings.items()
+    }
+    seconds = time.perf_counter() - start
+    print(f"\nWriters 26-30 ({in_conditions.sum():,} drawings), {seconds:.0f} s, read:")
+    print(f"  {'':<30} {'as drawn':>9} {'softened':>9}")
     for name in dict.fromkeys(rows):
-        print(f"  {name:<30} {right[rows == name].mean():8.2%}")
-    errors = int((~right[in_conditions]).sum())
-    print(f"  {'overall':<30} {right[in_conditions].mean():8.2%}  ({errors} errors)")
+        print(f"  {name:<30}" + "".join(f" {r[rows == name].mean():9.2%}" for r in right.values()))
+    print(
+        f"  {'overall':<30}" + "".join(f" {r[in_conditions].mean():9.2%}" for r in right.values())
+    )
+    errors = [int((~r[in_conditions]).sum()) for r in right.values()]
+    print(f"  {'errors':<30}" + "".join(f" {e:9d}" for e in errors))
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ def augment(
     out = np.empty((n, SIDE * SIDE), dtype=np.float32)
     for start in range(0, n, config.chunk):
         part = slice(start, start + config.chunk)
-        thick = _thicken(images[part].astype(np.float32), thickness[part])
+        thick = thicken(images[part].astype(np.float32), thickness[part])
         moves = grid[part] @ _SPREAD.T if config.elastic else None  # (m, 2, 784)
         out[part] = _warp(thick, inverse[part], offset[part], moves)
     return out
@@ -104,7 +104,7 @@ def _random_maps(n: int, rng: np.random.Generator, c: AugmentConfig):
     return inverse.astype(np.float32), offset.astype(np.float32)
 
 
-def _thicken(images: np.ndarray, amount: np.ndarray) -> np.ndarray:
+def thicken(images: np.ndarray, amount: np.ndarray) -> np.ndarray:
     """Blend each image (m, 784) towards its plus-shaped grey dilation (``amount`` > 0) or
     erosion (< 0) by ``|amount|``; returns (m, 28, 28) float32."""
     x = images.reshape(-1, SIDE, SIDE)

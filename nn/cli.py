@@ -60,6 +60,12 @@ def _build_parser() -> _Parser:
     train.add_argument("--seed", type=int, help="makes the run reproducible bit for bit")
     train.add_argument("--save", metavar="FILE", help="save the trained weights (.npz) here")
     _add_handwriting_options(train)
+    train.add_argument(
+        "--soften-sketches",
+        action="store_true",
+        help="store in the weight file that the Draw tab reads sketches softened and bolder "
+        "(nn.reading.SOFTENED, for networks trained like the default model); needs --save",
+    )
     evaluate = commands.add_parser("evaluate", help="print <correct> / <total> on the test set")
     evaluate.add_argument(
         "--weights", required=True, metavar="FILE", help="a weight file to evaluate"
@@ -178,6 +184,8 @@ def _metadata(source: str, last: EpochResult | None, argv: list[str]) -> dict:
 
 
 def _train(args: argparse.Namespace, argv: list[str]) -> int:
+    if args.soften_sketches and not args.save:
+        raise ValueError("--soften-sketches is stored in the weight file: give --save FILE too")
     config = TrainingConfig(
         args.epochs, args.batch_size, args.eta, args.lmbda, args.momentum, args.seed, args.schedule
     )
@@ -221,7 +229,12 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     if args.save:
         from nn.weights_file import save_weights
 
-        save_weights(network, args.save, _metadata(source, last, argv))
+        metadata = _metadata(source, last, argv)
+        if args.soften_sketches:
+            from nn.reading import SOFTENED
+
+            metadata.update(SOFTENED.to_metadata())
+        save_weights(network, args.save, metadata)
         print(f"Saved weights to {args.save}", file=sys.stderr)
     return 0
 

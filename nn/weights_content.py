@@ -18,6 +18,7 @@ import numpy as np
 from nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from nn.costs import COSTS
 from nn.network import check_sizes
+from nn.reading import SketchReading
 
 FORMAT_TAG = "digit-recognizer-weights"
 FORMAT_VERSION = 1
@@ -51,7 +52,7 @@ def read_archive(archive: Archive) -> tuple[tuple[int, ...], Parameters, dict[st
     sizes = check_sizes_of(_read_sizes(archive))
     parameters = _read_layers(archive, sizes)
     names = {key: check_name(key, _read_str(archive, key), c) for key, c in NAME_CHOICES.items()}
-    metadata = _parse_metadata(_read_str(archive, "metadata"))
+    metadata = parse_metadata(_read_str(archive, "metadata"))
     return sizes, parameters, names, metadata
 
 
@@ -124,13 +125,17 @@ def _read_str(archive: Archive, key: str) -> str:
     return str(value[()])
 
 
-def _parse_metadata(text: str) -> dict:
+def parse_metadata(text: str) -> dict:
     try:
         metadata = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise ContentError(f"the metadata is not valid JSON ({exc})") from None
     if not isinstance(metadata, dict):
         raise ContentError(f"the metadata must be a JSON object, not {type(metadata).__name__}")
+    try:
+        SketchReading.from_metadata(metadata)
+    except ValueError as exc:
+        raise ContentError(f"the metadata's {exc}") from None
     return metadata
 
 

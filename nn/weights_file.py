@@ -38,6 +38,7 @@ from nn.weights_content import (
     check_layers,
     check_name,
     check_sizes_of,
+    parse_metadata,
     read_archive,
 )
 
@@ -93,9 +94,11 @@ def _metadata_json(metadata: Mapping[str, object] | None) -> str:
     data = dict(metadata or {})
     data.setdefault("saved_at", datetime.datetime.now().astimezone().isoformat(timespec="seconds"))
     try:
-        return json.dumps(data, default=_json_default)
+        text = json.dumps(data, default=_json_default)
     except (TypeError, ValueError) as exc:
         raise ContentError(f"metadata cannot be stored as JSON ({exc})") from None
+    parse_metadata(text)  # what would not load back is refused now
+    return text
 
 
 def _json_default(value: object) -> object:

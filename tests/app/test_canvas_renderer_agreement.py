@@ -2,7 +2,8 @@
 
 Each digit is drawn with mouse events into the ``sketchCanvas`` of a running MainWindow (as
 ``bench/drawn_digits.py`` replays them) and, separately, with :func:`nn.strokes.render_strokes`;
-both images go through the same sketch → 28x28 recipe and the default model reads both.
+both images go through the same sketch → 28x28 recipe and the default model reads both (as it
+reads sketches: softened, see ``nn.reading``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def test_canvas_and_renderer_give_the_same_input(make_window, digits, window_siz
     window.resize(*window_size)
     tab = window.drawing_tab
     canvas = tab.findChild(SketchCanvas, "sketchCanvas")
-    network = window.model.network
+    network, reading = window.model.network, window.drawing_tab.reading
     differences, same_answer = [], []
     for i, digit in enumerate(digits):
         side, pen, centre, rotation = LAYOUTS[i % len(LAYOUTS)]
@@ -50,10 +51,11 @@ def test_canvas_and_renderer_give_the_same_input(make_window, digits, window_siz
         replay(canvas, strokes)
         drawn = tab.update_prediction()
         from_canvas = tab.current_input()
-        rendered = render_to_input(strokes, pen)
+        rendered = reading.apply(render_to_input(strokes, pen))  # as the model reads
         image_gap = np.abs(canvas.image_array().astype(float) - render_strokes(strokes, pen))
         assert image_gap.mean() < 0.6  # grey levels of 255, over the whole 280x280 image
-        np.testing.assert_array_equal(from_canvas, sketch_to_mnist(canvas.image_array()))
+        as_drawn = sketch_to_mnist(canvas.image_array())
+        np.testing.assert_array_equal(from_canvas, reading.apply(as_drawn))
         differences.append(float(np.abs(from_canvas - rendered).mean()))
         same_answer.append(int(drawn.argmax()) == int(network.predict(rendered).argmax()))
     differences = np.array(differences)

@@ -333,3 +333,22 @@ def test_thousands_of_strokes(qtbot, tab):
     assert np.isfinite(tab.update_prediction()).all()
     tab.undo()
     assert len(canvas.strokes()) == 1999
+
+
+def test_a_model_that_reads_softened_gets_and_shows_the_softened_input(qtbot, tab, network):
+    from nn.reading import SOFTENED
+    from nn.sketch import sketch_to_mnist
+
+    canvas = tab.findChild(SketchCanvas, "sketchCanvas")
+    drag(canvas, seven())
+    as_drawn = sketch_to_mnist(canvas.image_array())
+    np.testing.assert_array_equal(tab.current_input(), as_drawn)
+    with qtbot.waitSignal(tab.prediction_changed) as blocker:
+        tab.set_network(network, SOFTENED)
+    softened = SOFTENED.apply(as_drawn)
+    assert not np.array_equal(softened, as_drawn)
+    shown = tab.findChild(InputPreview, "inputPreview").current_input()
+    np.testing.assert_array_equal(shown, softened)  # the preview shows what the network reads
+    np.testing.assert_array_equal(blocker.args[0], network.predict(softened))
+    tab.set_network(network)  # the next model reads as drawn again
+    np.testing.assert_array_equal(tab.current_input(), as_drawn)

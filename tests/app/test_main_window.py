@@ -93,6 +93,26 @@ def test_save_as_then_open_gives_identical_predictions(window, network, tmp_path
     assert window.recent_menu.paths() == [str(saved.resolve())]
 
 
+def test_how_a_model_reads_sketches_comes_with_it_and_is_saved_with_it(
+    window, network, tmp_path, monkeypatch
+):
+    from nn.reading import AS_DRAWN, SOFTENED
+
+    softened = tmp_path / "softened.npz"
+    save_weights(network, softened, SOFTENED.to_metadata())
+    monkeypatch.setattr(window, "_ask_open_path", lambda: str(softened))
+    window.open_action.trigger()
+    assert window.drawing_tab.reading == SOFTENED
+    monkeypatch.setattr(window, "_ask_save_path", lambda s: str(tmp_path / "copy.npz"))
+    window.save_as_action.trigger()
+    assert (
+        load_weights(tmp_path / "copy.npz")[1]["sketch_reading"]
+        == SOFTENED.to_metadata()["sketch_reading"]
+    )
+    window.model.set_model(network, {"test_correct": 1, "test_total": 2})  # trained in the app
+    assert window.drawing_tab.reading == AS_DRAWN
+
+
 def test_save_writes_to_the_users_file_without_asking(window, network, tmp_path, monkeypatch):
     path = tmp_path / "mine.npz"
     save_weights(network, path, {})

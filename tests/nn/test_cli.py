@@ -30,6 +30,24 @@ def test_train_prints_the_seeds_lines_and_saves_weights_that_evaluate_the_same(
     assert capsys.readouterr().out.strip() == f"{last_correct} / 1000"
 
 
+def test_soften_sketches_is_saved_with_the_weights_and_leaves_training_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nn.reading import AS_DRAWN, SOFTENED, SketchReading
+
+    arguments = ["train", "--sample", "--epochs", "1", "--sizes", "784,20,10", "--seed", "4"]
+    main([*arguments, "--save", str(tmp_path / "plain.npz")])
+    main([*arguments, "--soften-sketches", "--save", str(tmp_path / "soft.npz")])
+    first, second = capsys.readouterr().out.splitlines()
+    plain, plain_metadata = load_weights(tmp_path / "plain.npz")
+    soft, soft_metadata = load_weights(tmp_path / "soft.npz")
+    assert first == second
+    for a, b in zip(plain.layers, soft.layers, strict=True):
+        assert (a == b).all()
+    assert SketchReading.from_metadata(plain_metadata) == AS_DRAWN
+    assert SketchReading.from_metadata(soft_metadata) == SOFTENED
+
+
 def test_a_seed_makes_the_printed_run_identical(capsys: pytest.CaptureFixture[str]) -> None:
     arguments = ["train", "--sample", "--epochs", "1", "--sizes", "784,20,10", "--seed", "8"]
     main(arguments)
@@ -52,6 +70,7 @@ def test_a_seed_makes_the_printed_run_identical(capsys: pytest.CaptureFixture[st
         (["--styles"], "--styles needs --pen-digits"),
         (["--pen-digits", "--pen-copies", "0"], "--pen-copies must be at least 1, got 0"),
         (["--pen-widths", "0,3"], "pen widths must be 1-100 px, got '0,3'"),
+        (["--soften-sketches"], "--soften-sketches is stored in the weight file: give --save"),
     ],
 )
 def test_nonsense_arguments_get_one_line_and_exit_code_2(
