@@ -101,6 +101,7 @@ def training_metadata(network: Network, job: TrainingJob, summary: dict) -> dict
         "dataset": summary.get("dataset", ""),
         "hyperparameters": dataclasses.asdict(job.config),
         "augmented": job.handwriting.augment,
+        **job.handwriting.reading_metadata(),
         "trained_at": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
     if correct is not None and total:

@@ -86,11 +86,14 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     from app.drawing_tab import DrawingTab
     from nn.paths import bundled_file
+    from nn.reading import SketchReading
     from nn.weights_file import load_weights
 
-    network, _ = load_weights(args.weights or bundled_file("resources/default-model.npz"))
-    print(f"model: {list(network.sizes)}")
-    tab = DrawingTab(network)
+    network, metadata = load_weights(args.weights or bundled_file("resources/default-model.npz"))
+    reading = SketchReading.from_metadata(metadata)
+    print(f"model: {list(network.sizes)}, reads sketches {reading.describe()}")
+    tab = DrawingTab()
+    tab.set_network(network, reading)
     tab.resize(900, 560)
     tab.show()
     app.processEvents()

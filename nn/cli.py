@@ -60,12 +60,6 @@ def _build_parser() -> _Parser:
     train.add_argument("--seed", type=int, help="makes the run reproducible bit for bit")
     train.add_argument("--save", metavar="FILE", help="save the trained weights (.npz) here")
     _add_handwriting_options(train)
-    train.add_argument(
-        "--soften-sketches",
-        action="store_true",
-        help="store in the weight file that the Draw tab reads sketches softened and bolder "
-        "(nn.reading.SOFTENED, for networks trained like the default model); needs --save",
-    )
     evaluate = commands.add_parser("evaluate", help="print <correct> / <total> on the test set")
     evaluate.add_argument(
         "--weights", required=True, metavar="FILE", help="a weight file to evaluate"
@@ -118,6 +112,12 @@ def _add_handwriting_options(train: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--styles", action="store_true", help="add the pen digits' styled variants (nn.styles)"
     )
+    train.add_argument(
+        "--soften-sketches",
+        action="store_true",
+        help="store in the weight file that the Draw tab reads sketches softened and bolder "
+        "(nn.reading.SOFTENED, for networks trained like the default model); needs --save",
+    )
 
 
 def _widths(text: str) -> tuple[float, ...]:
@@ -138,6 +138,7 @@ def _handwriting(args: argparse.Namespace) -> HandwritingOptions:
         pen_copies=args.pen_copies,
         pen_reshape=args.pen_reshape,
         styles=args.styles,
+        soften_sketches=args.soften_sketches,
     )
 
 
@@ -229,11 +230,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     if args.save:
         from nn.weights_file import save_weights
 
-        metadata = _metadata(source, last, argv)
-        if args.soften_sketches:
-            from nn.reading import SOFTENED
-
-            metadata.update(SOFTENED.to_metadata())
+        metadata = {**_metadata(source, last, argv), **handwriting.reading_metadata()}
         save_weights(network, args.save, metadata)
         print(f"Saved weights to {args.save}", file=sys.stderr)
     return 0

@@ -38,7 +38,9 @@ class HandwritingOptions:
     to the training set, or None; a relative path that does not exist is taken from the project
     folder. ``pen_widths``: pen widths in canvas pixels, each digit drawn ``pen_copies`` times
     per width. ``pen_reshape``: turn, slant and stretch each digit at random before drawing it.
-    ``styles``: add the styled variants of :mod:`nn.styles`. Errors name the CLI options, which
+    ``styles``: add the styled variants of :mod:`nn.styles`. ``soften_sketches``: the trained
+    network is to read sketches softened and bolder (:data:`nn.reading.SOFTENED`, stored in its
+    weight file's metadata); training itself is unchanged. Errors name the CLI options, which
     mirror these fields.
     """
 
@@ -48,6 +50,7 @@ class HandwritingOptions:
     pen_copies: int = 1
     pen_reshape: bool = False
     styles: bool = False
+    soften_sketches: bool = False
 
     def __post_init__(self) -> None:
         if self.pen_digits is None:
@@ -87,7 +90,15 @@ class HandwritingOptions:
                 details.append("reshaped")
             pen = "+ pen-drawn digits" + (f" ({', '.join(details)})" if details else "")
             parts.append(pen + (" with styled variants" if self.styles else ""))
+        if self.soften_sketches:
+            parts.append("sketches read softened")
         return parts
+
+    def reading_metadata(self) -> dict:
+        """What to add to the trained network's metadata: how it is to read sketches."""
+        from nn.reading import AS_DRAWN, SOFTENED
+
+        return (SOFTENED if self.soften_sketches else AS_DRAWN).to_metadata()
 
 
 def usable_cores() -> int:

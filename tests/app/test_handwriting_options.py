@@ -20,6 +20,7 @@ from app.training_tab import TrainingTab
 from app.training_worker import TrainingWorker
 from nn.augment import augment
 from nn.handwriting import HandwritingOptions, training_set
+from nn.reading import SOFTENED
 from nn.training import TrainingConfig
 from tests.app.conftest import loader_for
 from tests.app.test_training_tab import configure, log_lines, run_to_end
@@ -90,6 +91,9 @@ def test_a_run_with_pen_digits_and_distortion_trains_on_more_images(
     tab.controls.handwriting.pen_digits_file = pen_file
     for box in boxes(tab):
         click(qtbot, box)
+    soften_box = tab.findChild(QCheckBox, "softenCheck")
+    assert not soften_box.isChecked() and "softened" in soften_box.toolTip()
+    click(qtbot, soften_box)
     configure(tab, epochs=2, seed="5")
     run_to_end(qtbot, tab)
     assert threads and threads[0] != threading.get_ident()
@@ -97,7 +101,10 @@ def test_a_run_with_pen_digits_and_distortion_trains_on_more_images(
     drawn = len(training_set(tiny_splits, options, 5)[0]) - len(tiny_splits.training)
     assert drawn == 20 * 3 + 10
     lines = log_lines(tab)
-    options_phrases = "images distorted each epoch, + pen-drawn digits with styled variants"
+    options_phrases = (
+        "images distorted each epoch, + pen-drawn digits with styled variants, "
+        "sketches read softened"
+    )
     assert lines[0].endswith(f", seed 5, {options_phrases}")
     assert lines[1] == (
         f"Data: tiny test subset + {drawn} drawn pen digits (pen.tra): {1000 + drawn:,} training, "
@@ -107,6 +114,7 @@ def test_a_run_with_pen_digits_and_distortion_trains_on_more_images(
     metadata = window.model.metadata
     assert metadata["dataset"] == f"tiny test subset + {drawn} drawn pen digits (pen.tra)"
     assert metadata["augmented"] is True
+    assert window.drawing_tab.reading == SOFTENED  # the trained model reads as it was told
 
 
 def test_a_run_with_several_reshaped_drawings_per_width_draws_them_all(
@@ -221,8 +229,10 @@ def test_the_boxes_are_remembered_and_locked_while_training(qtbot, make_window, 
     copies_spin, reshape_box = how_drawn(first.training_tab)
     click(qtbot, reshape_box)
     copies_spin.setValue(4)
+    click(qtbot, first.training_tab.findChild(QCheckBox, "softenCheck"))
     first.close()
     second = make_window()
+    assert second.training_tab.findChild(QCheckBox, "softenCheck").isChecked()
     assert [box.isChecked() for box in boxes(second.training_tab)] == [True, True, True]
     assert boxes(second.training_tab)[2].isEnabled()
     copies_spin, reshape_box = how_drawn(second.training_tab)
@@ -248,7 +258,8 @@ def test_settings_of_another_type_are_skipped(window):
         box.set_values({"augment": "yes", "pen_digits": 1, "pen_styles": None,
                         "pen_reshape": "on", "pen_copies": copies})  # fmt: skip
         assert box.values() == {"augment": False, "pen_digits": False, "pen_copies": 1,
-                                "pen_reshape": False, "pen_styles": False}  # fmt: skip
+                                "pen_reshape": False, "pen_styles": False,
+                                "soften_sketches": False}  # fmt: skip
 
 
 def test_the_progress_line_shows_the_drawing(qtbot):
