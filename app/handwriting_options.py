@@ -61,7 +61,7 @@ class HandwritingOptionsBox(QGroupBox):
         self.setObjectName("handwritingOptions")
         self.pen_digits_file: Path = TRAINING_FILE
         self.augment_check = _check("augmentCheck", "Distort images each epoch", TIPS["augment"])
-        self.soften_check = _check("softenCheck", "Read sketches softened", TIPS["soften"])
+        self.soften_check = _check("softenCheck", "Read softened", TIPS["soften"])
         self.pen_digits_check = _check(
             "penDigitsCheck", "Add pen-drawn digits:", TIPS["pen_digits"]
         )
