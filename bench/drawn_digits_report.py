@@ -94,14 +94,15 @@ def not_sure_table(files, outputs, correct, in_conditions) -> None:
 def model_table(files, reader, mnist_dir: str | None) -> None:
     """Each model's MNIST accuracy (also read as it reads sketches), speed, size and shape."""
     networks, readings, seconds = reader.networks, reader.readings, reader.seconds
+    test = _mnist_test(mnist_dir)
     print("\nThe models:\n")
     _header(files)
-    print(_row("MNIST test", [_mnist(n, AS_DRAWN, mnist_dir) for n in networks]))
+    print(_row("MNIST test", [_mnist(n, AS_DRAWN, test) for n in networks]))
     print(_row("reads sketches", [r.describe() for r in readings]))
     print(
         _row(
             "MNIST test, read that way",
-            [_mnist(n, r, mnist_dir) for n, r in zip(networks, readings, strict=True)],
+            [_mnist(n, r, test) for n, r in zip(networks, readings, strict=True)],
         )
     )
     print(
@@ -111,13 +112,19 @@ def model_table(files, reader, mnist_dir: str | None) -> None:
     print(_row("sizes", [",".join(str(s) for s in n.sizes) for n in networks]))
 
 
-def _mnist(network, reading, folder: str | None) -> str:
+def _mnist_test(folder: str | None):
+    """MNIST's test set from ``folder`` (else ``MNIST_DIR``), read once; None without either."""
     folder = folder or os.environ.get("MNIST_DIR")
     if not folder:
-        return "no MNIST_DIR"
+        return None
     from nn.mnist import load_idx_folder
 
-    test = load_idx_folder(folder).test
+    return load_idx_folder(folder).test
+
+
+def _mnist(network, reading, test) -> str:
+    if test is None:
+        return "no MNIST_DIR"
     correct = network.evaluate(reading.apply(test.images), test.labels)
     return f"{100 * correct / len(test):.2f} %"
 
