@@ -10,15 +10,15 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app import app_version
-from app.data_source import DataLoader, load_data
-from app.drawing_tab import DrawingTab
-from app.model_state import NO_MODEL, ModelInUse
+from app.draw.drawing_tab import DrawingTab
+from app.model_in_use import NO_MODEL, ModelInUse
 from app.recent_files import RecentFilesMenu
 from app.settings import GEOMETRY, HYPERPARAMETERS, PEN_WIDTH, app_settings, read_json, write_json
-from app.training_tab import TrainingTab
+from app.train.data_source import DataLoader, load_data
+from app.train.training_tab import TrainingTab
 from app.weight_file_actions import WeightFileActions
 from nn.paths import bundled_file
-from nn.weights_file import WeightFileError, load_weights
+from nn.weights.weight_file import WeightFileError, load_weights
 
 logger = logging.getLogger(__name__)
 

@@ -30,15 +30,15 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QPointF, QSettings, Qt, 
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.data_source import DataChoice
 from app.main_window import DEFAULT_MODEL, MainWindow
-from app.training_job import TrainingJob
-from app.training_worker import TrainingWorker
-from nn.dataset import MnistSplits
-from nn.mnist import load_sample
+from app.train.data_source import DataChoice
+from app.train.training_job import TrainingJob
+from app.train.training_worker import TrainingWorker
+from nn.data.dataset import MnistSplits
+from nn.data.mnist import load_sample
 from nn.network import Network
 from nn.training import TrainingConfig
-from nn.weights_file import load_weights, save_weights
+from nn.weights.weight_file import load_weights, save_weights
 
 EXPECTED_DIGIT = 7
 SEVEN = [[(0.22, 0.2), (0.5, 0.19), (0.78, 0.2)], [(0.78, 0.2), (0.6, 0.5), (0.45, 0.82)]]

@@ -1,7 +1,7 @@
 """File ▸ Open/Save for the main window: dialogs, weight files, recent files, dropped files.
 
 A mixin of :class:`app.main_window.MainWindow`, kept apart so that each file stays short. It uses
-the window's ``model`` (:class:`~app.model_state.ModelInUse`), ``settings``, ``recent_menu``,
+the window's ``model`` (:class:`~app.model_in_use.ModelInUse`), ``settings``, ``recent_menu``,
 ``statusBar()`` and ``_show_error(title, text)``. The dialogs are the small methods
 ``_ask_open_path`` and ``_ask_save_path``, which tests replace.
 """
@@ -14,7 +14,7 @@ from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QFileDialog
 
 from app.settings import LAST_FOLDER
-from nn.weights_file import WeightFileError, load_weights, save_weights
+from nn.weights.weight_file import WeightFileError, load_weights, save_weights
 
 WEIGHT_SUFFIXES = (".npz", ".json")
 OPEN_FILTER = "Weight files (*.npz *.json);;All files (*)"

@@ -30,8 +30,8 @@ from PySide6.QtCore import QEventLoop, QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.main_window import MainWindow
-from nn.dataset import MnistSplits
-from nn.mnist import has_mnist_files, load_idx_folder, load_sample
+from nn.data.dataset import MnistSplits
+from nn.data.mnist import has_mnist_files, load_idx_folder, load_sample
 from nn.network import Network
 from nn.training import Trainer, TrainingConfig
 

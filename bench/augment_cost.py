@@ -2,7 +2,8 @@
 
 The default model's network ([784, 800, 400, 10], ReLU, softmax + cross-entropy, mini-batch 32,
 momentum) trains for a few epochs on MNIST's 50,000 training images, without and then with
-``nn.augment.augment``, which the Trainer runs in a background thread for the next epoch while
+``nn.handwriting.augment.augment``, which the Trainer runs in a background thread for the next
+epoch while
 this one trains. The first augmented epoch waits for its images; the later ones should not.
 Target: augmented epochs at most 1.5x the plain ones.
 
@@ -21,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
-from nn.augment import augment
-from nn.mnist import load_idx_folder
+from nn.data.mnist import load_idx_folder
+from nn.handwriting.augment import augment
 from nn.network import Network
 from nn.training import Trainer, TrainingConfig
 

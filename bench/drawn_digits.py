@@ -5,7 +5,8 @@ file) is replayed as mouse drags (press → moves → release per stroke, y flip
 ``sketchCanvas`` of a running :class:`app.main_window.MainWindow`, cleared between digits, under
 each condition below; the answer is what the drawing tab emits on ``prediction_changed``. With two
 weight files, each drawing is read by both (``DrawingTab.set_network``), side by side. Then the
-styled variants of ``nn.styles`` (a slashed 0, a crossed 7, …) made from the test digits.
+styled variants of ``nn.handwriting.styles`` (a slashed 0, a crossed 7, …) made from the test
+digits.
 
     python bench/drawn_digits.py [OLD.npz] [NEW.npz] [--limit N] [--data MNIST_DIR]
 """
@@ -30,9 +31,9 @@ from PySide6.QtCore import QEvent, QPointF, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from nn.pendigits import PenDigit, load_pendigits  # noqa: E402
-from nn.sketch import CANVAS_PIXELS  # noqa: E402
-from nn.strokes import place_on_canvas  # noqa: E402
+from nn.data.pendigits import PenDigit, load_pendigits  # noqa: E402
+from nn.handwriting.strokes import place_on_canvas  # noqa: E402
+from nn.sketch.recipe import CANVAS_PIXELS  # noqa: E402
 
 TEST_FILE = ROOT.parent / "shared/data/pendigits/pendigits-orig.tes.gz"
 LEFT, NO_BUTTON = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
@@ -96,7 +97,7 @@ class Reader:
     def __init__(self, window, networks: list, readings: list) -> None:
         self.tab = window.drawing_tab
         self.networks = networks
-        self.readings = readings  # how each network reads sketches (nn.reading)
+        self.readings = readings  # how each network reads sketches (nn.sketch.reading)
         self.last: np.ndarray | None = None
         self.seconds: list[list[float]] = [[] for _ in networks]
         self.tab.prediction_changed.connect(self._store)
@@ -120,7 +121,7 @@ class Reader:
 
 def cases(digits: list[PenDigit]) -> Iterator[tuple[str, PenDigit, list[np.ndarray], int]]:
     """``(row name, digit, canvas strokes, pen)`` for every condition, then the styled rows."""
-    from nn.styles import STYLES
+    from nn.handwriting.styles import STYLES
 
     for condition in CONDITIONS:
         for i, digit in enumerate(digits):
@@ -161,8 +162,8 @@ def make_window(weights: Path):
 
 def main(argv: list[str] | None = None) -> int:
     from bench.drawn_digits_report import report
-    from nn.reading import SketchReading
-    from nn.weights_file import load_weights
+    from nn.sketch.reading import SketchReading
+    from nn.weights.weight_file import load_weights
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("weights", nargs="*", type=Path, help="one or two weight files")

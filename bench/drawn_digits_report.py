@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nn.reading import AS_DRAWN
-from nn.uncertainty import judge_many
+from nn.sketch.judgement import judge_many
+from nn.sketch.reading import AS_DRAWN
 
 CONDITION_ROWS = 7  # the first seven row names are the drawing conditions; styles follow
 
@@ -79,7 +79,7 @@ def confusions(files, labels, outputs, in_conditions, count: int = 6) -> None:
 
 
 def not_sure_table(files, outputs, correct, in_conditions) -> None:
-    print('\n"Not sure" (nn.uncertainty), all seven conditions:\n')
+    print('\n"Not sure" (nn.sketch.judgement), all seven conditions:\n')
     _header(files)
     wrong_cells, right_cells = [], []
     for m in range(len(files)):
@@ -117,7 +117,7 @@ def _mnist_test(folder: str | None):
     folder = folder or os.environ.get("MNIST_DIR")
     if not folder:
         return None
-    from nn.mnist import load_idx_folder
+    from nn.data.mnist import load_idx_folder
 
     return load_idx_folder(folder).test
 

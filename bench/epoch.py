@@ -97,7 +97,7 @@ def _wide_ratio(splits, repeats: int) -> tuple[float, float, float]:
 
 def measure(data: str | None, repeats: int) -> None:
     """Run in a child process with OPENBLAS_NUM_THREADS already set; print one block."""
-    from nn.mnist import find_mnist
+    from nn.data.mnist import find_mnist
 
     splits = find_mnist(data)
     ours, reference = _seed_config_ratio(splits, repeats)

@@ -3,11 +3,12 @@
 Trains a network like the default model's recipe (MNIST plus the pen-digit *training* file drawn
 three times per pen width, reshaped, with styled variants, images distorted each epoch, softmax
 and cross-entropy, momentum 0.9, cosine schedule), except that writers 26-30 of the training file
-are left out. Those five writers' digits are then drawn Qt-free (:func:`nn.strokes.render_to_input`,
+are left out. Those five writers' digits are then drawn Qt-free
+(:func:`nn.handwriting.strokes.render_to_input`,
 which a test holds to the real canvas) under the seven conditions of ``bench/drawn_digits.py``
 and as its styled variants, and the network's answers are counted, reading the inputs as drawn
-and softened (``nn.reading``). The test file's 14 writers are never read, so choices made on these
-figures keep the benchmark honest.
+and softened (``nn.sketch.reading``). The test file's 14 writers are never read, so choices made on
+these figures keep the benchmark honest.
 
     python bench/held_out_writers.py --data ../shared/data/mnist [--sizes 784,800,400,10]
         [--epochs 30] [--eta 0.05] [--lmbda 5] [--batch-size 32] [--pen-copies 3] [--seed 1]
@@ -32,16 +33,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 
 from bench.drawn_digits import CONDITIONS, cases
-from nn.augment import augment
-from nn.dataset import Dataset
-from nn.handwriting import PEN_WIDTHS, usable_cores
-from nn.mnist import load_idx_folder
+from nn.data.dataset import Dataset
+from nn.data.mnist import load_idx_folder
+from nn.data.pendigits import TRAINING_FILE, load_pendigits
+from nn.handwriting.augment import augment
+from nn.handwriting.options import PEN_WIDTHS, usable_cores
+from nn.handwriting.strokes import render_dataset, render_to_input
 from nn.network import Network
-from nn.pendigits import TRAINING_FILE, load_pendigits
-from nn.reading import AS_DRAWN, SOFTENED
-from nn.strokes import render_dataset, render_to_input
+from nn.sketch.reading import AS_DRAWN, SOFTENED
 from nn.training import Trainer, TrainingConfig
-from nn.weights_file import load_weights, save_weights
+from nn.weights.weight_file import load_weights, save_weights
 
 HELD_OUT = range(26, 31)
 """The training file's writers kept out of training and read instead."""
@@ -111,7 +112,7 @@ def main() -> None:
 
     rows = np.array(rows)
     in_conditions = np.isin(rows, [c.name for c in CONDITIONS])
-    readings = {"as drawn": AS_DRAWN, "softened": SOFTENED}  # see nn.reading
+    readings = {"as drawn": AS_DRAWN, "softened": SOFTENED}  # see nn.sketch.reading
     right = {
         name: network.predict(reading.apply(inputs)).argmax(axis=1) == labels
         for name, reading in readings.items()

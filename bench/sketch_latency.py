@@ -1,6 +1,6 @@
 """Latency from a mouse move on the canvas to updated bars, through the drawing tab's real code.
 
-A :class:`app.drawing_tab.DrawingTab` is built offscreen with the default model
+A :class:`app.draw.drawing_tab.DrawingTab` is built offscreen with the default model
 (``resources/default-model.npz``, or the weight file given). Digits are replayed as mouse
 strokes; for each mouse move event the clock runs from sending the event (the canvas paints the
 new segment into its 280x280 image) to the return of ``DrawingTab.update_prediction()`` (sketch →
@@ -84,10 +84,10 @@ def main() -> int:
     parser.add_argument("--weights", type=Path, help="a weight file (default: the default model)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
-    from app.drawing_tab import DrawingTab
+    from app.draw.drawing_tab import DrawingTab
     from nn.paths import bundled_file
-    from nn.reading import SketchReading
-    from nn.weights_file import load_weights
+    from nn.sketch.reading import SketchReading
+    from nn.weights.weight_file import load_weights
 
     network, metadata = load_weights(args.weights or bundled_file("resources/default-model.npz"))
     reading = SketchReading.from_metadata(metadata)

@@ -3,7 +3,7 @@
     python data/make_sample.py [FOLDER] [--out DIR]
 
 ``FOLDER`` holds the four MNIST IDX files (default: ``$MNIST_DIR``). The sample keeps MNIST's
-file names and format, so ``nn.mnist.load_idx_folder`` reads it like the full set:
+file names and format, so ``nn.data.mnist.load_idx_folder`` reads it like the full set:
 
 * training file: 6,000 images, 600 per digit. The first 5,000 (500 per digit) come from MNIST's
   first 50,000 training images and the last 1,000 (100 per digit) from its last 10,000, so the
@@ -27,8 +27,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nn.idx import encode_images, encode_labels, parse_images, parse_labels, read_bytes  # noqa: E402
-from nn.mnist import IDX_NAMES, DataError, idx_file  # noqa: E402
+from nn.data.idx import encode_images, encode_labels, parse_images, parse_labels, read_bytes  # noqa: E402
+from nn.data.mnist import IDX_NAMES, DataError, idx_file  # noqa: E402
 
 SEED = 20240601
 TRAIN_PER_DIGIT = 500  # from MNIST's training part (its first 50,000 images)

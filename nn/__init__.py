@@ -4,7 +4,7 @@
 MNIST, and ``weights_file`` saves and loads trained networks.
 """
 
-from nn.dataset import Dataset, MnistSplits
+from nn.data.dataset import Dataset, MnistSplits
 from nn.network import Network
 from nn.training import EpochResult, Trainer, TrainingConfig, TrainingDiverged
 

@@ -11,8 +11,8 @@ import sys
 from datetime import datetime, timezone
 from typing import NoReturn, TextIO
 
-from nn.dataset import MnistSplits
-from nn.handwriting import PEN_DIGITS_FILE, HandwritingOptions, training_set, usable_cores
+from nn.data.dataset import MnistSplits
+from nn.handwriting.options import PEN_DIGITS_FILE, HandwritingOptions, training_set, usable_cores
 from nn.network import Network, check_sizes
 from nn.training import SCHEDULES, EpochResult, Trainer, TrainingConfig, TrainingDiverged
 
@@ -110,13 +110,15 @@ def _add_handwriting_options(train: argparse.ArgumentParser) -> None:
         help="turn, slant and stretch each pen digit at random before drawing it",
     )
     train.add_argument(
-        "--styles", action="store_true", help="add the pen digits' styled variants (nn.styles)"
+        "--styles",
+        action="store_true",
+        help="add the pen digits' styled variants (nn.handwriting.styles)",
     )
     train.add_argument(
         "--soften-sketches",
         action="store_true",
         help="store in the weight file that the Draw tab reads sketches softened and bolder "
-        "(nn.reading.SOFTENED, for networks trained like the default model); needs --save",
+        "(nn.sketch.reading.SOFTENED, for networks trained like the default model); needs --save",
     )
 
 
@@ -143,7 +145,7 @@ def _handwriting(args: argparse.Namespace) -> HandwritingOptions:
 
 
 def _load_data(args: argparse.Namespace) -> MnistSplits:
-    from nn.mnist import find_mnist, load_sample
+    from nn.data.mnist import find_mnist, load_sample
 
     return load_sample() if args.sample else find_mnist(args.data)
 
@@ -228,7 +230,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
             bar.clear()
         print("Interrupted: training stopped.", file=sys.stderr)
     if args.save:
-        from nn.weights_file import save_weights
+        from nn.weights.weight_file import save_weights
 
         metadata = {**_metadata(source, last, argv), **handwriting.reading_metadata()}
         save_weights(network, args.save, metadata)
@@ -237,7 +239,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from nn.weights_file import load_weights
+    from nn.weights.weight_file import load_weights
 
     network, _ = load_weights(args.weights)
     test = _load_data(args).test
@@ -248,7 +250,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _download(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from nn.download import download_mnist
+    from nn.data.download import download_mnist
 
     def show(done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -261,9 +263,9 @@ def _download(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (2 for nonsense arguments, 1 for bad files or data)."""
-    from nn.download import DownloadError
-    from nn.mnist import DataError
-    from nn.weights_file import WeightFileError
+    from nn.data.download import DownloadError
+    from nn.data.mnist import DataError
+    from nn.weights.weight_file import WeightFileError
 
     argv = sys.argv[1:] if argv is None else argv
     parser = _build_parser()

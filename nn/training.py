@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn.dataset import Dataset
+from nn.data.dataset import Dataset
 from nn.network import Network, one_hot
 
 ProgressCallback = Callable[[int, int], None]
@@ -24,7 +24,7 @@ ProgressCallback = Callable[[int, int], None]
 
 AugmentFunction = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 """``augment(images, rng)``: the training images (n, 784) → the epoch's distorted copies (n, 784)
-(e.g. :func:`nn.augment.augment`); row i must stay a picture of label i."""
+(e.g. :func:`nn.handwriting.augment.augment`); row i must stay a picture of label i."""
 
 
 SCHEDULES = ("constant", "cosine")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nn.pendigits import TRAINING_FILE
+from nn.data.pendigits import TRAINING_FILE
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

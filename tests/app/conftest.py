@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 
-from app.data_source import DataChoice
 from app.main_window import MainWindow
-from nn.dataset import MnistSplits
-from nn.mnist import load_sample
+from app.train.data_source import DataChoice
+from nn.data.dataset import MnistSplits
+from nn.data.mnist import load_sample
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,9 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 
 from app import app_version
 from app.main_window import MainWindow
-from app.model_state import NO_MODEL
+from app.model_in_use import NO_MODEL
 from nn.network import Network
-from nn.weights_file import load_weights, save_weights
+from nn.weights.weight_file import load_weights, save_weights
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_save_as_then_open_gives_identical_predictions(window, network, tmp_path
 def test_how_a_model_reads_sketches_comes_with_it_and_is_saved_with_it(
     window, network, tmp_path, monkeypatch
 ):
-    from nn.reading import AS_DRAWN, SOFTENED
+    from nn.sketch.reading import AS_DRAWN, SOFTENED
 
     softened = tmp_path / "softened.npz"
     save_weights(network, softened, SOFTENED.to_metadata())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nn.cli import main
-from nn.weights_file import load_weights
+from nn.weights.weight_file import load_weights
 from tests.conftest import write_pen_digits
 
 EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / 1000$")
@@ -33,7 +33,7 @@ def test_train_prints_the_seeds_lines_and_saves_weights_that_evaluate_the_same(
 def test_soften_sketches_is_saved_with_the_weights_and_leaves_training_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from nn.reading import AS_DRAWN, SOFTENED, SketchReading
+    from nn.sketch.reading import AS_DRAWN, SOFTENED, SketchReading
 
     arguments = ["train", "--sample", "--epochs", "1", "--sizes", "784,20,10", "--seed", "4"]
     main([*arguments, "--save", str(tmp_path / "plain.npz")])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from nn.paths import bundled_file
-from nn.reading import SOFTENED, SketchReading
-from nn.weights_file import load_weights
+from nn.sketch.reading import SOFTENED, SketchReading
+from nn.weights.weight_file import load_weights
 from tests.conftest import PEN_DIGITS_TEST_FILE
 
 DEFAULT_MODEL = bundled_file("resources/default-model.npz")
@@ -24,7 +24,7 @@ def test_the_default_model_loads_and_says_how_it_was_made() -> None:
 def test_the_default_model_scores_at_least_99_percent_on_the_mnist_test_set(
     mnist_dir: Path,
 ) -> None:
-    from nn.mnist import load_idx_folder
+    from nn.data.mnist import load_idx_folder
 
     network, metadata = load_weights(DEFAULT_MODEL)
     test = load_idx_folder(mnist_dir).test
@@ -47,9 +47,9 @@ def test_the_default_model_reads_the_pen_digit_test_writers() -> None:
     import numpy as np
     import pytest
 
-    from nn.pendigits import load_pendigits
-    from nn.sketch import CANVAS_PIXELS
-    from nn.strokes import place_on_canvas, render_to_input
+    from nn.data.pendigits import load_pendigits
+    from nn.handwriting.strokes import place_on_canvas, render_to_input
+    from nn.sketch.recipe import CANVAS_PIXELS
 
     if not PEN_DIGITS_TEST_FILE.exists():
         pytest.skip(f"pen-digit test file not found at {PEN_DIGITS_TEST_FILE}")

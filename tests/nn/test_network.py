@@ -59,7 +59,7 @@ def test_one_sgd_step_matches_the_hand_computed_update() -> None:
     and one sample: b_L −= δ_L, W_L −= δ_L · ½ (the hidden activations), and δ of the hidden layer
     is W_Lᵀ δ_L = 0, so the first layer does not move.
     """
-    from nn.dataset import Dataset
+    from nn.data.dataset import Dataset
     from nn.training import Trainer, TrainingConfig
 
     net = Network([784, 3, 10], dtype=np.float64)
@@ -112,7 +112,7 @@ def _seeds_step(weights, biases, images, labels, eta, lmbda, n, mu, velocities):
 
 
 def test_momentum_and_l2_steps_match_the_per_sample_reference() -> None:
-    from nn.dataset import Dataset
+    from nn.data.dataset import Dataset
     from nn.training import Trainer, TrainingConfig
 
     rng = np.random.default_rng(5)
@@ -136,7 +136,7 @@ def test_momentum_and_l2_steps_match_the_per_sample_reference() -> None:
 
 
 def test_the_same_seed_reproduces_a_run_bit_for_bit() -> None:
-    from nn.dataset import Dataset
+    from nn.data.dataset import Dataset
     from nn.training import Trainer, TrainingConfig
 
     rng = np.random.default_rng(1)
@@ -205,7 +205,8 @@ def test_unknown_names_are_refused() -> None:
 
 def test_importing_nn_loads_no_qt() -> None:
     code = (
-        "import sys, nn, nn.mnist, nn.download, nn.weights_file, nn.sketch, nn.training\n"
+        "import sys, nn, nn.data.mnist, nn.data.download, nn.weights.weight_file\n"
+        "import nn.sketch.recipe, nn.training\n"
         "gui = ('PySide6', 'shiboken6', 'pyqtgraph', 'app')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in gui)\n"
         "print(bad)\n"

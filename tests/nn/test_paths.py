@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from nn.mnist import SAMPLE_SOURCE, load_sample
+from nn.data.mnist import SAMPLE_SOURCE, load_sample
 from nn.paths import bundle_root, bundled_file
 
 PROJECT = Path(__file__).resolve().parents[2]

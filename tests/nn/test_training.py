@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn.dataset import Dataset
+from nn.data.dataset import Dataset
 from nn.network import Network
 from nn.training import EpochResult, Trainer, TrainingConfig, TrainingDiverged
 
@@ -116,7 +116,7 @@ def test_the_seeds_configuration_reproduces_their_accuracy(mnist_dir: Path) -> N
     One run's best epoch varies with the seed (seeds 1–6 peaked at 94.83–95.44 %, median 95.2 %;
     Nielsen's own run: 95.42 %), so the claim is checked on the median of three runs.
     """
-    from nn.mnist import load_idx_folder
+    from nn.data.mnist import load_idx_folder
 
     splits = load_idx_folder(mnist_dir)
     assert (len(splits.training), len(splits.validation), len(splits.test)) == (

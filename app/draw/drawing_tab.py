@@ -1,0 +1,221 @@
+"""The drawing tab: draw a digit, see the 28x28 input and the network's 10 output activations."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.draw.activation_chart import ActivationChart
+from app.draw.input_preview import InputPreview
+from app.draw.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, SketchCanvas
+from nn.network import Network
+from nn.sketch.judgement import judge
+from nn.sketch.reading import AS_DRAWN, SketchReading
+from nn.sketch.recipe import sketch_to_mnist
+
+LIVE_INTERVAL_MS = 30  # while drawing, predict at most this often; on release, at once
+
+
+class DrawingTab(QWidget):
+    """Canvas, pen width, Undo/Clear, the network's input and its output activations.
+
+    ``prediction_changed`` carries the (10,) output activations (the network's float dtype) after
+    every change of the sketch, or ``None`` when the canvas is empty or no network is set.
+    """
+
+    prediction_changed = Signal(object)
+    pen_width_changed = Signal(int)  # image pixels, for the main window to remember
+
+    def __init__(self, network: Network | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("drawingTab")
+        self._network = network
+        self._reading = AS_DRAWN
+        self._activations: np.ndarray | None = None
+        self.canvas = SketchCanvas(self)
+        self.preview = InputPreview(self)
+        self.chart = ActivationChart(self)
+        self._build_controls()
+        self._build_layout()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(LIVE_INTERVAL_MS)
+        self._timer.timeout.connect(self.update_prediction)
+        self.canvas.sketch_changed.connect(self._schedule_prediction)
+        self.canvas.stroke_finished.connect(self.update_prediction)
+        self.canvas.pen_width_changed.connect(self._on_pen_width_changed)
+        self._add_shortcut(QKeySequence(QKeySequence.StandardKey.Undo), self.undo)
+        self._add_shortcut(QKeySequence(Qt.Key.Key_Escape), self.clear)
+        self.update_prediction()
+
+    def _build_controls(self) -> None:
+        self.pen_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.pen_slider.setObjectName("penWidthSlider")
+        self.pen_slider.setRange(MIN_PEN_WIDTH, MAX_PEN_WIDTH)
+        self.pen_slider.setValue(self.canvas.pen_width)
+        self.pen_slider.setToolTip(
+            "Pen width in pixels of the 280x280 drawing (MNIST strokes are about 8 % of the "
+            "width, 22 px). Applies to new strokes."
+        )
+        self.pen_slider.valueChanged.connect(self.canvas.set_pen_width)
+        self.pen_label = QLabel(self)
+        self.pen_label.setToolTip(self.pen_slider.toolTip())
+        self.undo_button = QPushButton("Undo", self)
+        self.undo_button.setObjectName("undoButton")
+        self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.undo)
+        self.clear_button = QPushButton("Clear", self)
+        self.clear_button.setObjectName("clearButton")
+        self.clear_button.setToolTip("Erase the drawing (Esc)")
+        self.clear_button.clicked.connect(self.clear)
+        self.prediction_label = QLabel(self)
+        self.prediction_label.setObjectName("predictionLabel")
+        self.prediction_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prediction_label.setTextFormat(Qt.TextFormat.RichText)
+        self.prediction_label.setMinimumHeight(110)
+        self.prediction_label.setToolTip(
+            "The digit whose output neuron is the most active, and that activation (0 to 1); "
+            '"not sure" when that output is weak or a second digit comes close'
+        )
+        self.pen_label.setText(f"{self.canvas.pen_width} px")
+
+    def _build_layout(self) -> None:
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Pen", self))
+        controls.addWidget(self.pen_slider, 1)
+        controls.addWidget(self.pen_label)
+        controls.addSpacing(12)
+        controls.addWidget(self.undo_button)
+        controls.addWidget(self.clear_button)
+        left = QVBoxLayout()
+        left.addWidget(self.canvas, 1)
+        left.addLayout(controls)
+        right = QGridLayout()
+        right.addWidget(self.prediction_label, 0, 0)
+        right.addWidget(self.preview, 0, 1)
+        caption = QLabel("Network input (28x28)", self)
+        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        right.addWidget(caption, 1, 1)
+        right.addWidget(self.chart, 2, 0, 1, 2)
+        right.setRowStretch(2, 1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        layout.addLayout(right, 2)
+
+    def _add_shortcut(self, keys: QKeySequence, slot) -> None:
+        """A shortcut that works while focus is anywhere inside this tab (e.g. on the canvas)."""
+        shortcut = QShortcut(keys, self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+    # -- public API -------------------------------------------------------------------------
+    @property
+    def network(self) -> Network | None:
+        return self._network
+
+    @property
+    def reading(self) -> SketchReading:
+        """How the network reads the sketch's 28x28 input (:mod:`nn.sketch.reading`)."""
+        return self._reading
+
+    def set_network(self, network: Network | None, reading: SketchReading = AS_DRAWN) -> None:
+        """Use ``network`` (anything with ``predict((784,)) -> (10,)``), reading sketches as
+        ``reading`` says, and re-read the sketch."""
+        self._network = network
+        self._reading = reading
+        self.update_prediction()
+
+    @property
+    def pen_width(self) -> int:
+        """Pen width of new strokes in image pixels (of 280); emits ``pen_width_changed``."""
+        return self.canvas.pen_width
+
+    @pen_width.setter
+    def pen_width(self, px: int) -> None:
+        self.canvas.set_pen_width(px)
+
+    def activations(self) -> np.ndarray | None:
+        """The last (10,) output activations shown, or None."""
+        return None if self._activations is None else self._activations.copy()
+
+    def current_input(self) -> np.ndarray | None:
+        """The (784,) input in [0, 1] the network was last given (the sketch recipe's image as
+        :attr:`reading` transforms it), or None (empty canvas)."""
+        return self.preview.current_input()
+
+    def clear(self) -> None:
+        """Erase the drawing and show "no prediction" at once."""
+        self.canvas.clear()
+        self.update_prediction()
+
+    def undo(self) -> None:
+        """Remove the last stroke and predict again at once."""
+        if self.canvas.undo():
+            self.update_prediction()
+
+    def update_prediction(self) -> np.ndarray | None:
+        """Sketch → 28x28 → network → preview, bars and label; emits and returns the activations.
+
+        The whole synchronous path after a change of the sketch (the live timer, a released stroke
+        and ``bench/sketch_latency.py`` all call this).
+        """
+        self._timer.stop()
+        x = sketch_to_mnist(self.canvas.image_array())
+        if x is not None and self._network is not None:
+            x = self._reading.apply(x)
+        self.preview.set_input(x)
+        a = None if x is None or self._network is None else self._network.predict(x)
+        self._activations = a
+        self.chart.set_activations(a)
+        self._show_label(x, a)
+        self.prediction_changed.emit(a)
+        return a
+
+    # -- internals --------------------------------------------------------------------------
+    def _schedule_prediction(self) -> None:
+        if not self._timer.isActive():  # coalesce: at most one prediction per interval
+            self._timer.start()
+
+    def _on_pen_width_changed(self, px: int) -> None:
+        self.pen_slider.setValue(px)
+        self.pen_label.setText(f"{px} px")
+        self.pen_width_changed.emit(px)
+
+    def _show_label(self, x: np.ndarray | None, a: np.ndarray | None) -> None:
+        if self._network is None:
+            self.prediction_label.setText(_hint("No model loaded"))
+        elif x is None or a is None:
+            self.prediction_label.setText(_hint("Draw a digit"))
+        else:
+            self.prediction_label.setText(_answer(a))
+
+
+def _answer(a: np.ndarray) -> str:
+    """Rich text for the (10,) activations: the digit, or "not sure: 4 or 9?"
+    (nn.sketch.judgement)."""
+    j = judge(a)
+    if j.sure:
+        return (
+            f'<div style="font-size: 56pt; font-weight: 600;">{j.digit}</div>'
+            f'<div style="font-size: 13pt;">activation {float(a[j.digit]):.2f}</div>'
+        )
+    return (
+        f'<div style="font-size: 36pt; font-weight: 600; color: gray;">'
+        f"{j.digit} or {j.runner_up}?</div>"
+        f'<div style="font-size: 13pt;">{j.text()}<br>activations {float(a[j.digit]):.2f} '
+        f"and {float(a[j.runner_up]):.2f}</div>"
+    )
+
+
+def _hint(text: str) -> str:
+    return f'<div style="font-size: 13pt; color: gray;">{text}</div>'

@@ -1,0 +1,207 @@
+"""The widget a person draws a digit on: strokes go into a fixed 280x280 white-on-black image."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QTabletEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from nn.sketch.recipe import CANVAS_PIXELS
+
+N = CANVAS_PIXELS
+DEFAULT_PEN_WIDTH = 22  # image pixels: 8 % of the 280-px canvas, MNIST's stroke-to-box ratio
+MIN_PEN_WIDTH = 4
+MAX_PEN_WIDTH = 48
+_MIN_STEP = 0.5  # image pixels: smaller mouse moves add no segment
+
+
+@dataclass
+class _Stroke:
+    """One press-drag-release: its pen width and its points, both in image pixels."""
+
+    width: int
+    points: list[tuple[float, float]] = field(default_factory=list)
+
+
+class SketchCanvas(QWidget):
+    """Draw with the left mouse button (or a tablet pen); the image is always 280x280 pixels.
+
+    The image (``QImage.Format_Grayscale8``, white ink 255 on black 0) does not depend on the
+    widget's size or the screen's DPI: widget positions are mapped into it, and ``paintEvent``
+    scales it to the largest centred square that fits. Strokes are anti-aliased lines with round
+    caps and joins; a click draws a dot. Every stroke is kept, so :meth:`undo` can repaint.
+    """
+
+    sketch_changed = Signal()  # after every change of the image (each segment, undo, clear)
+    stroke_finished = Signal()  # a stroke ended (button or pen released)
+    pen_width_changed = Signal(int)  # the new width in image pixels
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sketchCanvas")
+        self.setToolTip(
+            "Draw a digit with the left mouse button. It is scaled to 20x20 px and centred "
+            "in 28x28 before the network reads it, so size and position do not matter."
+        )
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(200, 200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._image = QImage(N, N, QImage.Format.Format_Grayscale8)
+        self._image.fill(0)
+        self._pen = QPen(QColor(255, 255, 255))
+        self._pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        self._pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        self._pen_width = DEFAULT_PEN_WIDTH
+        self._strokes: list[_Stroke] = []
+        self._drawing = False
+
+    @property
+    def pen_width(self) -> int:
+        """Width of new strokes in image pixels (the image is 280 px wide)."""
+        return self._pen_width
+
+    def set_pen_width(self, px: int) -> None:
+        """Set the width of new strokes, clamped to 4-48 image px; emits ``pen_width_changed``."""
+        px = min(max(int(px), MIN_PEN_WIDTH), MAX_PEN_WIDTH)
+        if px != self._pen_width:
+            self._pen_width = px
+            self.pen_width_changed.emit(px)
+
+    def is_empty(self) -> bool:
+        return not self._strokes
+
+    def strokes(self) -> list[np.ndarray]:
+        """Copies of the strokes, oldest first: each an (n, 2) float array of (x, y) image px."""
+        return [np.array(s.points, dtype=float).reshape(-1, 2) for s in self._strokes]
+
+    def image_array(self) -> np.ndarray:
+        """A copy of the sketch: (280, 280) uint8, row-major (row = y), white ink on black."""
+        bpl = self._image.bytesPerLine()  # rows may be padded to a multiple of 4 bytes
+        rows = np.frombuffer(self._image.constBits(), np.uint8, count=bpl * N).reshape(N, bpl)
+        return rows[:, :N].copy()
+
+    def clear(self) -> None:
+        """Erase everything (emits ``sketch_changed`` if there was anything)."""
+        self._drawing = False
+        if self._strokes:
+            self._strokes.clear()
+            self._repaint_image()
+
+    def undo(self) -> bool:
+        """Remove the last stroke and repaint the rest; False if there was none."""
+        self._drawing = False
+        if not self._strokes:
+            return False
+        self._strokes.pop()
+        self._repaint_image()
+        return True
+
+    # -- drawing into the image -----------------------------------------------------------
+    def _repaint_image(self) -> None:
+        self._image.fill(0)
+        for stroke in self._strokes:
+            self._paint(stroke, 0)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.update()  # repaint the widget later
+        self.sketch_changed.emit()
+
+    def _paint(self, stroke: _Stroke, first: int) -> None:
+        """Paint ``stroke`` from point ``first`` on: a dot for point 0, then one line per segment.
+
+        Live drawing and :meth:`undo`'s repaint issue the very same operations, so an undo gives
+        exactly the image the remaining strokes gave when they were drawn.
+        """
+        points = stroke.points
+        painter = QPainter(self._image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._pen.setWidth(stroke.width)
+        painter.setPen(self._pen)
+        if first == 0:
+            painter.drawPoint(QPointF(*points[0]))
+        for i in range(max(first, 1), len(points)):
+            painter.drawLine(QPointF(*points[i - 1]), QPointF(*points[i]))
+        painter.end()
+
+    def _image_rect(self) -> QRectF:
+        """Where the image is shown: the largest centred square in the widget (widget pixels)."""
+        side = max(1, min(self.width(), self.height()))
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def _to_image(self, pos: QPointF) -> tuple[float, float]:
+        """Widget position → image pixels (may lie outside 0-280; painting clips)."""
+        rect = self._image_rect()
+        scale = N / rect.width()
+        return (pos.x() - rect.x()) * scale, (pos.y() - rect.y()) * scale
+
+    def _begin(self, pos: QPointF) -> None:
+        self._drawing = True
+        self._strokes.append(_Stroke(self._pen_width, [self._to_image(pos)]))
+        self._paint(self._strokes[-1], 0)
+        self._changed()
+
+    def _extend(self, pos: QPointF) -> None:
+        stroke = self._strokes[-1]
+        x, y = self._to_image(pos)
+        last_x, last_y = stroke.points[-1]
+        if abs(x - last_x) < _MIN_STEP and abs(y - last_y) < _MIN_STEP:
+            return
+        stroke.points.append((x, y))
+        self._paint(stroke, len(stroke.points) - 1)
+        self._changed()
+
+    def _end(self, pos: QPointF) -> None:
+        self._extend(pos)
+        self._drawing = False
+        self.stroke_finished.emit()
+
+    # -- events ---------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
+        self._begin(event.position())
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drawing and event.buttons() & Qt.MouseButton.LeftButton:
+            self._extend(event.position())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drawing and event.button() == Qt.MouseButton.LeftButton:
+            self._end(event.position())
+
+    def tabletEvent(self, event: QTabletEvent) -> None:
+        """A tablet pen draws like the mouse (accepted, so Qt synthesises no mouse events)."""
+        kind = event.type()
+        if kind == QEvent.Type.TabletPress:
+            self._begin(event.position())
+        elif kind == QEvent.Type.TabletMove and self._drawing:
+            self._extend(event.position())
+        elif kind == QEvent.Type.TabletRelease and self._drawing:
+            self._end(event.position())
+        event.accept()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Window))
+        rect = self._image_rect()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(rect, self._image)
+        if self.is_empty():
+            painter.setPen(QColor(150, 150, 150))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+        painter.end()

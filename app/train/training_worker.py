@@ -1,0 +1,201 @@
+"""One training run in a worker thread: load the data, draw any pen digits, build the network,
+run the Trainer.
+
+The worker is a QObject moved to a plain QThread; its :meth:`TrainingWorker.run` slot does the
+whole job and reports with signals carrying plain Python/NumPy data (never widgets). Pause, resume
+and stop are plain methods that only set ``threading.Event``\\ s, so the GUI thread calls them
+directly while ``run`` is busy.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from PySide6.QtCore import QObject, Signal, SignalInstance, Slot
+
+from app.train.data_source import DataLoader, load_data
+from app.train.training_job import TrainingJob
+from nn.data.dataset import Dataset, MnistSplits
+from nn.handwriting.options import training_set
+from nn.handwriting.strokes import RenderCancelledError
+from nn.network import Network
+from nn.training import EpochResult, Trainer, TrainingDiverged
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 0.1
+"""Seconds between two progress signals: 10 a second is smooth, and costs training little."""
+
+
+class TrainingWorker(QObject):
+    """Runs one :class:`TrainingJob`; create it, move it to a QThread, connect ``started → run``.
+
+    Signals, in order: ``download_progress`` (bytes done, total) while full MNIST downloads,
+    ``rendering_progress`` (images drawn, total) while pen digits are drawn, ``data_loaded`` (a
+    description of the data), then ``progress`` (samples done, in epoch) and
+    ``epoch_finished`` (an :class:`~nn.training.EpochResult`) during training, ``summary`` (a dict:
+    dataset, epochs, stopped, test_correct, test_total) when a network was trained, ``failed``
+    (a message for the user) on an error, and always last ``finished`` (the trained Network,
+    also when stopped part-way, or None).
+    """
+
+    download_progress = Signal(int, int)
+    rendering_progress = Signal(int, int)
+    data_loaded = Signal(str)
+    progress = Signal(int, int)
+    epoch_finished = Signal(object)
+    summary = Signal(object)
+    failed = Signal(str)
+    finished = Signal(object)
+
+    def __init__(self, job: TrainingJob, data_loader: DataLoader = load_data) -> None:
+        super().__init__()
+        self.job = job
+        self._data_loader = data_loader
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._not_paused = threading.Event()  # cleared while paused; holds pen-digit drawing
+        self._not_paused.set()
+        self._trainer: Trainer | None = None
+        self._last_emit = 0.0
+        self._epochs_done = 0
+        self._samples_trained = 0
+        self._data_ready = False
+
+    def __repr__(self) -> str:
+        return f"TrainingWorker({self.job!r})"
+
+    # ---- controls, thread-safe (called from the GUI thread)
+
+    def request_stop(self) -> None:
+        """Stop soon: between two mini-batches or two drawn pen digits, or once the data is
+        loaded."""
+        with self._lock:
+            self._stop.set()
+            self._not_paused.set()
+            if self._trainer is not None:
+                self._trainer.request_stop()
+
+    def pause(self) -> None:
+        with self._lock:
+            self._not_paused.clear()
+            if self._trainer is not None:
+                self._trainer.pause()
+
+    def resume(self) -> None:
+        with self._lock:
+            self._not_paused.set()
+            if self._trainer is not None:
+                self._trainer.resume()
+
+    # ---- the run, in the worker thread
+
+    @Slot()
+    def run(self) -> None:
+        """Do the whole job; always ends by emitting ``finished``."""
+        network = None
+        try:
+            network = self._run()
+        except RenderCancelledError:
+            pass  # stopped while drawing pen digits: nothing was trained
+        except TrainingDiverged as error:
+            self.failed.emit(
+                f"Training diverged at epoch {self._epochs_done}: learning rate too large "
+                f"({error}). Try a smaller η."
+            )
+        except (ValueError, OSError) as error:  # DataError, DownloadError, bad settings
+            if not self._stop.is_set():
+                stage = "" if self._data_ready else "Could not load the training data: "
+                self.failed.emit(f"{stage}{error}")
+        except Exception as error:  # the thread must report back whatever happens
+            logger.exception("training failed")
+            self.failed.emit(f"Unexpected error: {error!r}")
+        finally:
+            self.finished.emit(network)
+
+    def _run(self) -> Network | None:
+        splits = self._data_loader(self.job.data, self._on_download_progress, self._stop.is_set)
+        if self._stop.is_set():
+            return None
+        training, source = training_set(
+            splits,
+            self.job.handwriting,
+            self.job.config.seed,
+            self._on_rendering_progress,
+            self._drawing_should_stop,
+        )
+        self._data_ready = True
+        self.data_loaded.emit(_describe(training, source, splits))
+        network = Network(self.job.sizes, **self.job.network_options)
+        trainer = Trainer(
+            network,
+            training,
+            self.job.config,
+            validation=splits.validation,
+            test=splits.test,
+            on_progress=self._on_progress,
+            augment=self.job.handwriting.augment_function(),
+        )
+        with self._lock:
+            self._trainer = trainer
+            if self._stop.is_set():
+                trainer.request_stop()
+            elif not self._not_paused.is_set():
+                trainer.pause()
+        last = None
+        for last in trainer.run():
+            self._epochs_done = last.epoch + 1
+            self.epoch_finished.emit(last)
+        if self._epochs_done == 0 and self._samples_trained == 0:
+            return None  # stopped before the first mini-batch: nothing was trained
+        self.summary.emit(_summary(network, splits.test, source, last, trainer.stopped))
+        return network
+
+    def _drawing_should_stop(self) -> bool:
+        """Asked before each pen digit is drawn: waits while paused; True once Stop was asked."""
+        self._not_paused.wait()
+        return self._stop.is_set()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self._samples_trained = done
+        self._emit_progress(self.progress, done, total)
+
+    def _on_download_progress(self, done: int, total: int) -> None:
+        self._emit_progress(self.download_progress, done, total)
+
+    def _on_rendering_progress(self, done: int, total: int) -> None:
+        self._emit_progress(self.rendering_progress, done, total)
+
+    def _emit_progress(self, signal: SignalInstance, done: int, total: int) -> None:
+        """Emit ``signal(done, total)`` at the end and at most every ``PROGRESS_INTERVAL``."""
+        now = time.monotonic()
+        if done >= total or now - self._last_emit >= PROGRESS_INTERVAL:
+            self._last_emit = now
+            signal.emit(done, total)
+
+
+def _describe(training: Dataset, source: str, splits: MnistSplits) -> str:
+    return (
+        f"{source}: {len(training):,} training, {len(splits.validation):,} "
+        f"validation, {len(splits.test):,} test images"
+    )
+
+
+def _summary(
+    network: Network, test: Dataset, source: str, last: EpochResult | None, stopped: bool
+) -> dict:
+    """What the run produced, for the status bar and the weight file's metadata."""
+    epochs = 0 if last is None else last.epoch + 1
+    if stopped or last is None or last.test_correct is None:
+        test_correct = network.evaluate(test.images, test.labels)
+    else:
+        test_correct = last.test_correct
+    return {
+        "dataset": source,
+        "epochs": epochs,
+        "stopped": stopped,
+        "test_correct": int(test_correct),
+        "test_total": len(test),
+    }

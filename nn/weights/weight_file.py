@@ -1,0 +1,237 @@
+"""Saving and loading trained networks as versioned ``.npz`` files, validated on the way in.
+
+A weight file (format version 1) is an uncompressed ``np.savez`` archive of these arrays:
+``format`` (the tag, a 0-d string), ``version`` (int), ``sizes`` (int64), ``weight_0 …
+weight_{L-1}`` and ``bias_0 … bias_{L-1}`` (float32 or float64, shapes ``(n_l, n_{l-1})`` and
+``(n_l, 1)``), ``hidden_activation``, ``output_activation``, ``cost`` (0-d strings) and
+``metadata`` (a 0-d string holding a JSON object). Entries with other names are ignored, except
+``weight_*``/``bias_*`` entries for layers that ``sizes`` does not describe.
+
+Loading sniffs the content, reads archives with ``allow_pickle=False`` and never unpickles;
+Nielsen's network2 JSON is imported too. Every problem becomes a WeightFileError naming the file.
+Saving writes a temporary file beside the target and renames it over the target, so a failure
+never leaves a half-written file. The path is used as given: no ``.npz`` suffix is added.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from nn.network import Network
+from nn.weights.content import (
+    FORMAT_TAG,
+    FORMAT_VERSION,
+    NAME_CHOICES,
+    READ_ERRORS,
+    ContentError,
+    check_layers,
+    check_name,
+    check_sizes_of,
+    parse_metadata,
+    read_archive,
+)
+from nn.weights.network2_json import Network2FormatError, parse_network2_json
+
+__all__ = ["FORMAT_TAG", "FORMAT_VERSION", "WeightFileError", "load_weights", "save_weights"]
+
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+class WeightFileError(ValueError):
+    """A weight file cannot be saved or loaded; the message names the file and the problem."""
+
+
+# ---------------------------------------------------------------- saving
+
+
+def save_weights(
+    network: Network, path: str | Path, metadata: Mapping[str, object] | None = None
+) -> None:
+    """Write ``network`` and ``metadata`` (a JSON-able mapping) to ``path``, atomically.
+
+    ``saved_at`` (local ISO date and time) is added to the metadata unless present. A network
+    that would not load back (e.g. NaN weights after a diverged run) is refused before any file
+    is touched. Raises WeightFileError; the previous file at ``path`` then stays intact.
+    """
+    path = Path(path)
+    try:
+        arrays = _network_arrays(network, metadata)
+    except ContentError as exc:
+        raise WeightFileError(f"{path}: not saved: {exc}") from None
+    _write_atomically(path, arrays)
+
+
+def _network_arrays(network: Network, metadata: Mapping[str, object] | None) -> dict:
+    sizes = check_sizes_of(network.sizes)
+    weights, biases = check_layers(sizes, network.weights, network.biases, "weight_{}", "bias_{}")
+    arrays = {
+        "format": np.array(FORMAT_TAG),
+        "version": np.array(FORMAT_VERSION, dtype=np.int64),
+        "sizes": np.array(sizes, dtype=np.int64),
+    }
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        arrays[f"weight_{i}"] = w
+        arrays[f"bias_{i}"] = b
+    for key, choices in NAME_CHOICES.items():
+        arrays[key] = np.array(check_name(key, getattr(network, key), choices))
+    arrays["metadata"] = np.array(_metadata_json(metadata))
+    return arrays
+
+
+def _metadata_json(metadata: Mapping[str, object] | None) -> str:
+    if metadata is not None and not isinstance(metadata, Mapping):
+        raise ContentError(f"metadata must be a mapping, not {type(metadata).__name__}")
+    data = dict(metadata or {})
+    data.setdefault("saved_at", datetime.datetime.now().astimezone().isoformat(timespec="seconds"))
+    try:
+        text = json.dumps(data, default=_json_default)
+    except (TypeError, ValueError) as exc:
+        raise ContentError(f"metadata cannot be stored as JSON ({exc})") from None
+    parse_metadata(text)  # what would not load back is refused now
+    return text
+
+
+def _json_default(value: object) -> object:
+    """NumPy numbers and arrays and paths as JSON values; anything else is refused."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _write_atomically(path: Path, arrays: dict) -> None:
+    """Write the archive to a temporary file beside ``path``, fsync it, rename it over ``path``.
+
+    A replaced file keeps its permissions; a new one gets rw-r--r--.
+    """
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o644
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise WeightFileError(f"{path}: could not save ({exc})") from exc
+    done = False
+    try:
+        with os.fdopen(fd, "wb") as file:
+            np.savez(file, **arrays)  # to a file object, so savez adds no ".npz" to any name
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(temp_name, mode)  # mkstemp makes the file private (0o600)
+        os.replace(temp_name, path)
+        done = True
+    except Exception as exc:
+        raise WeightFileError(f"{path}: could not save ({exc})") from exc
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the system allows it (POSIX)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_weights(path: str | Path) -> tuple[Network, dict]:
+    """Read a weight file (or Nielsen's network2 JSON) and return ``(network, metadata)``.
+
+    Everything is validated before the network is built; any problem raises WeightFileError
+    whose message names the file and says precisely what is wrong.
+    """
+    path = Path(path)
+    try:
+        with _open(path) as file:
+            return _load_open_file(file)
+    except ContentError as exc:
+        raise WeightFileError(f"{path}: {exc}") from None
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return open(path, "rb")  # the caller closes it
+    except FileNotFoundError:
+        raise ContentError("no such file") from None
+    except IsADirectoryError:
+        raise ContentError("is a folder, not a weight file") from None
+    except OSError as exc:
+        raise ContentError(f"cannot be read ({exc})") from None
+
+
+def _load_open_file(file: BinaryIO) -> tuple[Network, dict]:
+    """Sniff the content and read it from the same open file (np.load(path) can leak it)."""
+    try:
+        head = file.read(512)
+        file.seek(0)
+        if head.startswith(_ZIP_MAGICS):
+            return _load_npz(file)
+        if head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+            return _load_network2(file.read())
+    except OSError as exc:
+        raise ContentError(f"cannot be read ({exc})") from None
+    raise ContentError(_describe_unknown(head))
+
+
+def _describe_unknown(head: bytes) -> str:
+    if not head:
+        return "the file is empty"
+    prefix = "not a Digit Recognizer weight file: "
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return prefix + "it is a Python pickle, which is never loaded (unpickling can run code)"
+    if head.startswith(b"\x93NUMPY"):
+        return prefix + "it is a single NumPy array (.npy), not an .npz archive"
+    if head.startswith(b"\x1f\x8b"):
+        return prefix + "it is gzip-compressed data (an MNIST file?)"
+    return prefix + f"neither an .npz archive nor network2 JSON (starts {head[:8].hex(' ')})"
+
+
+def _load_npz(file: BinaryIO) -> tuple[Network, dict]:
+    try:
+        archive = np.load(file, allow_pickle=False)
+    except READ_ERRORS as exc:
+        raise ContentError(f"a damaged or truncated zip archive ({exc})") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):  # cannot happen after sniffing; be sure
+        raise ContentError("not a zip archive")
+    with archive:
+        sizes, (weights, biases), names, metadata = read_archive(archive)
+    return _build(sizes, weights, biases, names), metadata
+
+
+def _load_network2(data: bytes) -> tuple[Network, dict]:
+    try:
+        sizes, weights, biases, cost = parse_network2_json(data)
+    except Network2FormatError as exc:
+        raise ContentError(f"not a network2 JSON file: {exc}") from None
+    sizes = check_sizes_of(sizes)
+    weights, biases = check_layers(sizes, weights, biases, "weights[{}]", "biases[{}]")
+    names = {"hidden_activation": "sigmoid", "output_activation": "sigmoid", "cost": cost}
+    return _build(sizes, weights, biases, names), {"imported_from": "network2 JSON"}
+
+
+def _build(sizes: tuple[int, ...], weights: list, biases: list, names: dict[str, str]) -> Network:
+    """A Network with these (already validated) parameters."""
+    network = Network(sizes, dtype=weights[0].dtype, **names)
+    network.weights = weights
+    network.biases = biases
+    return network
