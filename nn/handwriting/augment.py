@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nn.sketch.morphology import thicken
+
 SIDE = 28
 CENTRE = 14.0  # MNIST's centre of mass, in pixel indices
 _PADDED = SIDE + 3  # one zero column/row before, two after: every clipped sample lands in them
@@ -102,25 +104,6 @@ def _random_maps(n: int, rng: np.random.Generator, c: AugmentConfig):
     centre = np.array([CENTRE, CENTRE])
     offset = centre - np.einsum("nij,nj->ni", inverse, centre + shift)
     return inverse.astype(np.float32), offset.astype(np.float32)
-
-
-def thicken(images: np.ndarray, amount: np.ndarray) -> np.ndarray:
-    """Blend each image (m, 784) towards its plus-shaped grey dilation (``amount`` > 0) or
-    erosion (< 0) by ``|amount|``; returns (m, 28, 28) float32."""
-    x = images.reshape(-1, SIDE, SIDE)
-    p = np.pad(x, ((0, 0), (1, 1), (1, 1)))
-    centre, up, down = p[:, 1:-1, 1:-1], p[:, :-2, 1:-1], p[:, 2:, 1:-1]
-    left, right = p[:, 1:-1, :-2], p[:, 1:-1, 2:]
-    grow = amount > 0
-    target = np.where(
-        grow[:, None, None],
-        np.maximum(np.maximum(np.maximum(up, down), np.maximum(left, right)), centre),
-        np.minimum(np.minimum(np.minimum(up, down), np.minimum(left, right)), centre),
-    )
-    target -= x
-    target *= np.abs(amount)[:, None, None]
-    target += x
-    return target
 
 
 def _warp(

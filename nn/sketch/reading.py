@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn.handwriting.augment import thicken
+from nn.sketch.morphology import blur, thicken
 
 METADATA_KEY = "sketch_reading"
 """The weight file metadata entry: ``{"soften": s, "bolden": b}``."""
@@ -61,7 +61,7 @@ class SketchReading:
             return inputs
         images = np.asarray(inputs, dtype=np.float32).reshape(-1, _SIDE, _SIDE)
         if self.soften:
-            images = _blur_rows_then_columns(images, self.soften)
+            images = blur(images, self.soften)
         flat = images.reshape(-1, _SIDE * _SIDE)
         if self.bolden:
             flat = thicken(flat, np.full(len(flat), self.bolden, np.float32))
@@ -93,16 +93,3 @@ AS_DRAWN = SketchReading()
 
 SOFTENED = SketchReading(soften=1 / 6, bolden=0.25)
 """The default model's reading, chosen on held-out writers (see the module text)."""
-
-
-def _blur_rows_then_columns(images: np.ndarray, s: float) -> np.ndarray:
-    """``images`` (n, 28, 28) blurred by ``[s, 1-2s, s]`` along each axis, zero beyond the
-    border: (n, 28, 28) float32."""
-    s, centre = np.float32(s), np.float32(1 - 2 * s)
-    across = images * centre
-    across[:, :, 1:] += s * images[:, :, :-1]
-    across[:, :, :-1] += s * images[:, :, 1:]
-    down = across * centre
-    down[:, 1:, :] += s * across[:, :-1, :]
-    down[:, :-1, :] += s * across[:, 1:, :]
-    return down
