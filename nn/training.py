@@ -110,8 +110,9 @@ class EpochResult:
         accuracy = self.validation_accuracy if self.test_accuracy is None else self.test_accuracy
         return self.epoch >= 1 and accuracy is not None and accuracy <= 0.12
 
-    def seeds_line(self) -> str:
-        """The seeds' report line, ``Epoch 3: 9452 / 10000``, on the test set (else validation)."""
+    def epoch_line(self) -> str:
+        """The line Nielsen's network.py prints, ``Epoch 3: 9452 / 10000``, on the test set (else
+        validation)."""
         if self.test_correct is not None:
             return f"Epoch {self.epoch}: {self.test_correct} / {self.test_total}"
         if self.validation_correct is not None:
@@ -154,6 +155,7 @@ class Trainer:
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self._held = threading.Event()  # set while run() waits for resume()
         self._rng = np.random.default_rng(config.seed)
         self._inputs = self._with_ones(training.images)  # (n, 785): the ones carry the biases
         self._images = self._inputs[:, :-1]
@@ -181,6 +183,12 @@ class Trainer:
     @property
     def paused(self) -> bool:
         return not self._running.is_set()
+
+    @property
+    def held(self) -> bool:
+        """True while :meth:`run` is waiting at a mini-batch boundary for :meth:`resume`;
+        :attr:`paused` turns True at once, ``held`` once the pause has taken effect."""
+        return self._held.is_set()
 
     def run(self) -> Iterator[EpochResult]:
         """Train for ``config.epochs`` epochs, yielding an :class:`EpochResult` after each.
@@ -261,7 +269,9 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             for batch_index, first in enumerate(range(0, n, m)):
                 if not running.is_set():
+                    self._held.set()
                     running.wait()
+                    self._held.clear()
                 if stop.is_set():
                     return None
                 # Taking rows per mini-batch is cheaper than shuffling a copy of the whole set

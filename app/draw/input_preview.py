@@ -7,7 +7,7 @@ from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-SIDE = 28
+from nn.digits import IMAGE_PIXELS, IMAGE_SIDE
 
 
 class InputPreview(QWidget):
@@ -20,14 +20,14 @@ class InputPreview(QWidget):
             "What the network reads: your drawing scaled to fit 20x20 pixels and centred by its "
             "centre of mass in 28x28, like the MNIST training digits."
         )
-        self.setMinimumSize(4 * SIDE, 4 * SIDE)
+        self.setMinimumSize(4 * IMAGE_SIDE, 4 * IMAGE_SIDE)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        self._image = QImage(SIDE, SIDE, QImage.Format.Format_Grayscale8)
+        self._image = QImage(IMAGE_SIDE, IMAGE_SIDE, QImage.Format.Format_Grayscale8)
         self._image.fill(0)
         self._input: np.ndarray | None = None
 
     def sizeHint(self) -> QSize:
-        return QSize(5 * SIDE, 5 * SIDE)
+        return QSize(5 * IMAGE_SIDE, 5 * IMAGE_SIDE)
 
     def set_input(self, x: np.ndarray | None) -> None:
         """Show ``x``, a (784,) or (28, 28) array in [0, 1] (row-major, white ink); None → blank."""
@@ -35,11 +35,11 @@ class InputPreview(QWidget):
             self._input = None
             self._image.fill(0)
         else:
-            x = np.asarray(x, dtype=np.float32).reshape(SIDE, SIDE)
-            self._input = x.reshape(SIDE * SIDE).copy()
+            x = np.asarray(x, dtype=np.float32).reshape(IMAGE_SIDE, IMAGE_SIDE)
+            self._input = x.reshape(IMAGE_PIXELS).copy()
             bpl = self._image.bytesPerLine()
-            pixels = np.frombuffer(self._image.bits(), np.uint8).reshape(SIDE, bpl)
-            pixels[:, :SIDE] = np.rint(np.clip(x, 0.0, 1.0) * 255.0)
+            pixels = np.frombuffer(self._image.bits(), np.uint8).reshape(IMAGE_SIDE, bpl)
+            pixels[:, :IMAGE_SIDE] = np.rint(np.clip(x, 0.0, 1.0) * 255.0)
         self.update()
 
     def current_input(self) -> np.ndarray | None:
@@ -50,8 +50,8 @@ class InputPreview(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Window))
         side = max(1, min(self.width(), self.height()))
-        if side >= SIDE:
-            side -= side % SIDE  # a whole number of screen pixels per input pixel
+        if side >= IMAGE_SIDE:
+            side -= side % IMAGE_SIDE  # a whole number of screen pixels per input pixel
         rect = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.drawImage(rect, self._image)

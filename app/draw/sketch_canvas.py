@@ -18,13 +18,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from nn.sketch.recipe import CANVAS_PIXELS
+from nn.sketch.recipe import CANVAS_PIXELS, MIN_STEP
 
 N = CANVAS_PIXELS
 DEFAULT_PEN_WIDTH = 22  # image pixels: 8 % of the 280-px canvas, MNIST's stroke-to-box ratio
 MIN_PEN_WIDTH = 4
 MAX_PEN_WIDTH = 48
-_MIN_STEP = 0.5  # image pixels: smaller mouse moves add no segment
 
 
 @dataclass
@@ -158,7 +157,7 @@ class SketchCanvas(QWidget):
         stroke = self._strokes[-1]
         x, y = self._to_image(pos)
         last_x, last_y = stroke.points[-1]
-        if abs(x - last_x) < _MIN_STEP and abs(y - last_y) < _MIN_STEP:
+        if abs(x - last_x) < MIN_STEP and abs(y - last_y) < MIN_STEP:
             return
         stroke.points.append((x, y))
         self._paint(stroke, len(stroke.points) - 1)

@@ -6,15 +6,13 @@ data folder, downloaded there on first use) and a folder of IDX files picked by 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from nn.data.dataset import MnistSplits
 from nn.data.download import download_mnist
-from nn.data.mnist import has_mnist_files, load_idx_folder, load_sample
-from nn.paths import user_data_dir
+from nn.data.mnist import load_idx_folder, load_sample, local_mnist_folder
 
 SAMPLE, FULL, FOLDER = "sample", "full", "folder"
 KINDS = (SAMPLE, FULL, FOLDER)
@@ -59,8 +57,7 @@ def load_data(
         return load_sample()
     if choice.kind == FOLDER:
         return load_idx_folder(choice.folder)
-    for folder in (os.environ.get("MNIST_DIR"), user_data_dir() / "mnist"):
-        if folder and has_mnist_files(folder):
-            return load_idx_folder(folder)
-    folder = download_mnist(on_progress=on_download_progress, should_stop=should_stop)
+    folder = local_mnist_folder()
+    if folder is None:
+        folder = download_mnist(on_progress=on_download_progress, should_stop=should_stop)
     return load_idx_folder(folder)

@@ -31,7 +31,7 @@ OUTPUT_COSTS = [
 INITS = [("N(0, 1)", "normal"), ("N(0, 1/n_in): scaled by 1/√n_in", "scaled")]
 SCHEDULES = [("constant", "constant"), ("cosine → 0", "cosine")]
 SCHEDULE_TIP = (
-    "How η changes over the run: constant as in the seeds, or annealed along a cosine from η "
+    "How η changes over the run: constant as in Nielsen's book, or annealed along a cosine from η "
     "down to near 0 at the last epoch, which lets the final epochs settle instead of wander."
 )
 DEFAULTS = {
@@ -39,7 +39,8 @@ DEFAULTS = {
     "init": "normal", "eta": "3.0", "schedule": "constant", "batch_size": 10, "epochs": 30,
     "lmbda": "0", "momentum": "0", "seed": "",
 }  # fmt: skip
-"""The seeds' configuration: [784, 30, 10], sigmoid, quadratic cost, N(0, 1), η = 3, m = 10."""
+"""Nielsen's configuration (the book's network.py): [784, 30, 10], sigmoid, quadratic cost,
+N(0, 1), η = 3, m = 10, 30 epochs."""
 
 
 TIPS = {
@@ -47,14 +48,14 @@ TIPS = {
     "128,64 gives [784, 128, 64, 10]; empty for none.",
     "Hidden activation": "The sigmoid 1/(1+exp(-z)) as in the book, or ReLU max(0, z) "
     "(use a smaller η with ReLU, e.g. 0.1).",
-    "Output and cost": "The output layer's activation and the cost it is trained on. The seeds "
-    "use sigmoid + quadratic; cross-entropy learns faster from bad guesses.",
-    "Initial weights": "N(0, 1) as in the seeds, or N(0, 1/n_in), which keeps neurons out of "
-    "saturation in wide layers.",
-    "Learning rate η": "Step size of gradient descent: 3.0 for sigmoid + quadratic (the seeds), "
-    "about 0.5 with cross-entropy, 0.1 with ReLU.",
-    "Mini-batch size": "Samples averaged per gradient step (the seeds use 10).",
-    "Epochs": "Passes over the training set (the seeds do 30).",
+    "Output and cost": "The output layer's activation and the cost it is trained on. The book's "
+    "network.py uses sigmoid + quadratic; cross-entropy learns faster from bad guesses.",
+    "Initial weights": "N(0, 1) as in the book's network.py, or N(0, 1/n_in), which keeps "
+    "neurons out of saturation in wide layers.",
+    "Learning rate η": "Step size of gradient descent: 3.0 for sigmoid + quadratic (as in the "
+    "book), about 0.5 with cross-entropy, 0.1 with ReLU.",
+    "Mini-batch size": "Samples averaged per gradient step (the book uses 10).",
+    "Epochs": "Passes over the training set (the book trains for 30).",
     "L2 strength λ": "Weight decay: each step shrinks the weights by a factor 1 - ηλ/n. "
     "0 turns it off; Nielsen uses 5.0 on 50,000 images.",
     "Momentum μ": "v ← μv - η∇C, with μ in [0, 1); 0 is plain SGD.",

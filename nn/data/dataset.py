@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nn.digits import IMAGE_PIXELS
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -16,8 +18,8 @@ class Dataset:
     labels: np.ndarray
 
     def __post_init__(self) -> None:
-        if self.images.ndim != 2 or self.images.shape[1] != 784:
-            raise ValueError(f"images must be (n, 784), got {self.images.shape}")
+        if self.images.ndim != 2 or self.images.shape[1] != IMAGE_PIXELS:
+            raise ValueError(f"images must be (n, {IMAGE_PIXELS}), got {self.images.shape}")
         if self.labels.shape != (len(self.images),):
             raise ValueError(f"{len(self.images)} images but labels of shape {self.labels.shape}")
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from nn.digits import IMAGE_PIXELS, IMAGE_SIDE
+
 IMAGE_MAGIC = 2051
 LABEL_MAGIC = 2049
-SIDE = 28
-PIXELS = SIDE * SIDE
 
 
 class DataError(ValueError):
@@ -82,12 +82,12 @@ def _check_length(name: str, body: int, expected: int, what: str, unit: str) -> 
 def parse_images(data: bytes, name: str) -> np.ndarray:
     """The images of an IDX image file: ``(n, 784)`` uint8, 0 (black) to 255 (white ink)."""
     count, rows, cols = _header(data, name, IMAGE_MAGIC, 3, "image")
-    if rows != SIDE or cols != SIDE:
+    if rows != IMAGE_SIDE or cols != IMAGE_SIDE:
         raise DataError(f"{name}: images are {rows}x{cols}, expected 28x28")
     if count < 0:
         raise DataError(f"{name}: header says {count} images")
-    _check_length(name, len(data) - 16, count * PIXELS, f"{count} images of 28x28", "pixels")
-    return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(count, PIXELS)
+    _check_length(name, len(data) - 16, count * IMAGE_PIXELS, f"{count} images of 28x28", "pixels")
+    return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(count, IMAGE_PIXELS)
 
 
 def parse_labels(data: bytes, name: str) -> np.ndarray:
@@ -114,8 +114,8 @@ def check_label_range(labels: np.ndarray, name: str) -> None:
 
 def encode_images(images: np.ndarray) -> bytes:
     """IDX bytes for ``images``: ``(n, 784)`` or ``(n, 28, 28)`` uint8 pixels 0-255."""
-    pixels = np.ascontiguousarray(images, dtype=np.uint8).reshape(-1, PIXELS)
-    return struct.pack(">4i", IMAGE_MAGIC, len(pixels), SIDE, SIDE) + pixels.tobytes()
+    pixels = np.ascontiguousarray(images, dtype=np.uint8).reshape(-1, IMAGE_PIXELS)
+    return struct.pack(">4i", IMAGE_MAGIC, len(pixels), IMAGE_SIDE, IMAGE_SIDE) + pixels.tobytes()
 
 
 def encode_labels(labels: np.ndarray) -> bytes:

@@ -20,6 +20,7 @@ import numpy as np
 from nn.data.dataset import Dataset, MnistSplits
 from nn.data.idx import DataError, check_label_range, parse_images, parse_labels, read_bytes
 from nn.data.safe_pickle import safe_load
+from nn.digits import IMAGE_PIXELS, IMAGE_SIDE
 from nn.paths import bundled_file, user_data_dir
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "load_keras_npz",
     "load_nielsen_pickle",
     "load_sample",
+    "local_mnist_folder",
 ]
 
 # The four IDX files, each stored raw or with ".gz" appended.
@@ -112,7 +114,7 @@ def _npz_pair(archive: np.lib.npyio.NpzFile, prefix: str, name: str) -> tuple[np
         images, labels = archive[keys[0]], archive[keys[1]]
     except ValueError as error:  # object arrays, which would need pickle
         raise DataError(f"{name}: refused {keys[0]} or {keys[1]}: {error}") from None
-    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
         raise DataError(
             f"{name}: {keys[0]} is {images.dtype} {images.shape}, expected uint8 (n, 28, 28)"
         )
@@ -120,7 +122,7 @@ def _npz_pair(archive: np.lib.npyio.NpzFile, prefix: str, name: str) -> tuple[np
         raise DataError(f"{name}: {keys[1]} is {labels.dtype} {labels.shape}, expected (n,) int")
     _check_counts(images, labels, f"{name}: {keys[0]} and {keys[1]}")
     check_label_range(labels, f"{name}: {keys[1]}")
-    return images.reshape(len(images), 784), labels
+    return images.reshape(len(images), IMAGE_PIXELS), labels
 
 
 def load_keras_npz(path: str | Path) -> MnistSplits:
@@ -156,7 +158,7 @@ def _nielsen_set(value: object, what: str, name: str) -> tuple[np.ndarray, np.nd
     images, labels = value
     if not all(isinstance(array, np.ndarray) for array in value):
         raise DataError(f"{name}: the {what} set does not hold NumPy arrays")
-    if images.dtype.kind != "f" or images.ndim != 2 or images.shape[1] != 784:
+    if images.dtype.kind != "f" or images.ndim != 2 or images.shape[1] != IMAGE_PIXELS:
         raise DataError(
             f"{name}: {what} images are {images.dtype} {images.shape}, expected (n, 784)"
         )
@@ -202,8 +204,15 @@ def find_mnist(folder: str | Path | None = None) -> MnistSplits:
     skipped; ``source`` of the result says which place was used."""
     if folder is not None:
         return load_idx_folder(folder)
-    candidates = [os.environ.get("MNIST_DIR"), user_data_dir() / "mnist"]
-    for candidate in candidates:
+    local = local_mnist_folder()
+    return load_sample() if local is None else load_idx_folder(local)
+
+
+def local_mnist_folder() -> Path | None:
+    """The first folder that holds the four MNIST IDX files (:func:`has_mnist_files`, content not
+    read): ``$MNIST_DIR``, else ``user_data_dir() / "mnist"`` (where downloads go); None if
+    neither does."""
+    for candidate in (os.environ.get("MNIST_DIR"), user_data_dir() / "mnist"):
         if candidate and has_mnist_files(candidate):
-            return load_idx_folder(candidate)
-    return load_sample()
+            return Path(candidate)
+    return None

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nn.digits import IMAGE_PIXELS, IMAGE_SIDE
 from nn.sketch.morphology import thicken
 
-SIDE = 28
 CENTRE = 14.0  # MNIST's centre of mass, in pixel indices
-_PADDED = SIDE + 3  # one zero column/row before, two after: every clipped sample lands in them
+_PADDED = (
+    IMAGE_SIDE + 3
+)  # one zero column/row before, two after: every clipped sample lands in them
 _GRID = 4  # control points per axis of the elastic displacement field
 
 
@@ -27,7 +29,9 @@ def _spread_matrix() -> np.ndarray:
     pixel."""
     along = np.stack(
         [
-            np.interp(np.arange(SIDE), np.linspace(0, SIDE - 1, _GRID), np.eye(_GRID)[k])
+            np.interp(
+                np.arange(IMAGE_SIDE), np.linspace(0, IMAGE_SIDE - 1, _GRID), np.eye(_GRID)[k]
+            )
             for k in range(_GRID)
         ],
         axis=1,
@@ -68,13 +72,13 @@ def augment(
     is a distortion of row i of ``images``.
     """
     images = np.asarray(images)
-    if images.ndim != 2 or images.shape[1] != SIDE * SIDE:
-        raise ValueError(f"images must be (n, {SIDE * SIDE}), got {images.shape}")
+    if images.ndim != 2 or images.shape[1] != IMAGE_PIXELS:
+        raise ValueError(f"images must be (n, {IMAGE_PIXELS}), got {images.shape}")
     n = len(images)
     inverse, offset = _random_maps(n, rng, config)
     thickness = rng.uniform(-config.thickness, config.thickness, n).astype(np.float32)
     grid = rng.normal(0.0, config.elastic, (n, 2, _GRID * _GRID)).astype(np.float32)
-    out = np.empty((n, SIDE * SIDE), dtype=np.float32)
+    out = np.empty((n, IMAGE_PIXELS), dtype=np.float32)
     for start in range(0, n, config.chunk):
         part = slice(start, start + config.chunk)
         thick = thicken(images[part].astype(np.float32), thickness[part])
@@ -112,18 +116,18 @@ def _warp(
     """Bilinear resampling of (m, 28, 28) images at the points the maps give, each moved by
     ``moves`` (m, 2, 784) pixels (x, y) if given: (m, 784)."""
     m = len(images)
-    ys, xs = np.divmod(np.arange(SIDE * SIDE, dtype=np.float32), SIDE)
+    ys, xs = np.divmod(np.arange(IMAGE_PIXELS, dtype=np.float32), IMAGE_SIDE)
     src_x = inverse[:, 0, :1] * xs + inverse[:, 0, 1:] * ys + offset[:, :1]
     src_y = inverse[:, 1, :1] * xs + inverse[:, 1, 1:] * ys + offset[:, 1:]
     if moves is not None:
         src_x += moves[:, 0]
         src_y += moves[:, 1]
-    np.clip(src_x, -1, SIDE, out=src_x)  # beyond the border every neighbour is padding
-    np.clip(src_y, -1, SIDE, out=src_y)
+    np.clip(src_x, -1, IMAGE_SIDE, out=src_x)  # beyond the border every neighbour is padding
+    np.clip(src_y, -1, IMAGE_SIDE, out=src_y)
     x0, y0 = np.floor(src_x), np.floor(src_y)
     fx, fy = src_x - x0, src_y - y0
     padded = np.zeros((m, _PADDED, _PADDED), dtype=np.float32)
-    padded[:, 1 : SIDE + 1, 1 : SIDE + 1] = images
+    padded[:, 1 : IMAGE_SIDE + 1, 1 : IMAGE_SIDE + 1] = images
     flat = padded.reshape(m, -1)
     index = (y0.astype(np.intp) + 1) * _PADDED + (x0.astype(np.intp) + 1)
     top = np.take_along_axis(flat, index, 1) * (1 - fx)

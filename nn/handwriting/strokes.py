@@ -6,7 +6,7 @@ black, round caps and joins, a dot at the first point and one line per segment, 
 first point) becomes a capsule polygon, filled at ``SUPERSAMPLE`` times the resolution, then
 averaged down (box filter), which gives each pixel its covered fraction as anti-aliasing does.
 Only the strokes' bounding box is painted, so a digit costs about a millisecond. Agreement with
-the real canvas is tested in ``tests/app/test_canvas_renderer_agreement.py``.
+the real canvas is tested in ``tests/app/draw/test_canvas_renderer_agreement.py``.
 """
 
 from __future__ import annotations
@@ -22,14 +22,11 @@ from PIL import Image, ImageDraw
 
 from nn.data.dataset import Dataset
 from nn.data.pendigits import TABLET_SIDE, PenDigit
-from nn.sketch.recipe import CANVAS_PIXELS, sketch_to_mnist
+from nn.digits import IMAGE_PIXELS
+from nn.sketch.recipe import CANVAS_PIXELS, MIN_STEP, sketch_to_mnist
 
 SUPERSAMPLE = 4
 """Sub-pixels per pixel and axis when painting: 16 coverage levels per pixel."""
-
-MIN_STEP = 0.5
-"""Image pixels: like the canvas, a point closer than this (on both axes) to the last kept
-point of its stroke is dropped."""
 
 _CAP_VERTICES = 12  # polygon vertices per half circle of a round cap
 
@@ -191,7 +188,7 @@ def render_dataset(
         (reshape_hand(strokes, rng) if reshape else strokes, size, width)
         for (_, strokes, width), size in zip(jobs, sizes, strict=True)
     )
-    images = np.zeros((total, 784), dtype=np.float32)
+    images = np.zeros((total, IMAGE_PIXELS), dtype=np.float32)
     parallel = processes > 1 and total >= MIN_PARALLEL
     blocks = _in_blocks(drawings, PARALLEL_BLOCK if parallel else 1)
     pool = None
@@ -224,7 +221,7 @@ def _in_blocks(items: Iterable, size: int) -> Iterator[list]:
 def _draw_block(drawings: Sequence[tuple[Sequence[np.ndarray], float, float]]) -> np.ndarray:
     """``(tablet strokes, size, pen width)`` drawings → ``(k, 784)`` float32 inputs, a blank
     row for a drawing with no ink. Top-level so worker processes can run it."""
-    images = np.zeros((len(drawings), 784), dtype=np.float32)
+    images = np.zeros((len(drawings), IMAGE_PIXELS), dtype=np.float32)
     for i, (strokes, size, width) in enumerate(drawings):
         x = render_to_input(place_on_canvas(strokes, size), width)
         if x is not None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-SIDE = 28
+from nn.digits import IMAGE_SIDE
 
 
 def thicken(images: np.ndarray, amount: np.ndarray) -> np.ndarray:
     """Blend each image (m, 784) towards its plus-shaped grey dilation (``amount`` > 0) or
     erosion (< 0) by ``|amount|``; returns (m, 28, 28) float32."""
-    x = images.reshape(-1, SIDE, SIDE)
+    x = images.reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
     p = np.pad(x, ((0, 0), (1, 1), (1, 1)))
     centre, up, down = p[:, 1:-1, 1:-1], p[:, :-2, 1:-1], p[:, 2:, 1:-1]
     left, right = p[:, 1:-1, :-2], p[:, 1:-1, 2:]

@@ -12,11 +12,15 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from nn.digits import IMAGE_PIXELS, IMAGE_SIDE
+
 CANVAS_PIXELS = 280
 """Side of the square sketch image in pixels, fixed whatever the screen size or DPI."""
 
-MNIST_SIDE = 28
-"""Side of the network's input image in pixels."""
+MIN_STEP = 0.5
+"""In sketch image pixels: a pointer move closer than this on both axes to the last kept point
+of its stroke adds no point. The canvas ignores such moves, and the Qt-free renderer drops such
+points, so both paint the same segments."""
 
 BOX_SIDE = 20
 """The longer side of the ink's bounding box after scaling, in pixels (as in MNIST)."""
@@ -60,7 +64,7 @@ def sketch_to_mnist(sketch: np.ndarray) -> np.ndarray | None:
         return None
     top, bottom, left, right = box
     small = _scale_to_box(sketch[top:bottom, left:right])
-    return _paste_centred(small).reshape(MNIST_SIDE * MNIST_SIDE)
+    return _paste_centred(small).reshape(IMAGE_PIXELS)
 
 
 def _ink_box(sketch: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -102,8 +106,8 @@ def _paste_centred(small: np.ndarray) -> np.ndarray:
         cx = float(small.sum(axis=0) @ np.arange(w)) / mass
     else:
         cy, cx = (h - 1) / 2, (w - 1) / 2
-    top = min(max(round(CENTRE - cy), 0), MNIST_SIDE - h)
-    left = min(max(round(CENTRE - cx), 0), MNIST_SIDE - w)
-    out = np.zeros((MNIST_SIDE, MNIST_SIDE), dtype=np.float32)
+    top = min(max(round(CENTRE - cy), 0), IMAGE_SIDE - h)
+    left = min(max(round(CENTRE - cx), 0), IMAGE_SIDE - w)
+    out = np.zeros((IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
     out[top : top + h, left : left + w] = small
     return out

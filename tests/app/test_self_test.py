@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 import app.self_test as self_test
 from app.__main__ import create_application
@@ -61,28 +62,47 @@ def test_a_damaged_default_model_fails_saying_why(qapp, capsys, monkeypatch, tmp
 
 
 def test_an_exception_in_a_qt_callback_fails_the_step(qapp, capsys, monkeypatch):
-    def broken(self) -> None:
-        raise ValueError("boom")
-
-    monkeypatch.setattr(MainWindow, "_on_model_trained", broken, raising=True)
-    monkeypatch.setattr(self_test.SelfTest, "draw_and_predict", lambda test: _raise_in_slot(test))
+    monkeypatch.setattr(self_test.SelfTest, "draw_and_predict", _raise_in_slot)
     code, _, err = run(capsys)
     assert code == 1
     assert "FAILED at draw a 7 and predict: exception in a Qt callback: ValueError: boom" in err
 
 
 def _raise_in_slot(test) -> float:
-    """Emit a signal whose slot raises, as a broken widget would during the step."""
-    test.window.training_tab.model_trained.emit(None, {})
+    """Click a button whose slot raises, as a broken widget would during the step."""
+    button = QPushButton("broken", test.window)
+
+    def broken() -> None:
+        raise ValueError("boom")
+
+    button.clicked.connect(broken)
+    button.click()
     return 0.0
 
 
-def test_process_start_comes_before_the_fallback():
-    now = time.monotonic()
-    started = self_test.process_started_at(now)
-    assert started <= now
-    if sys.platform == "linux":
-        assert started < now  # read from /proc: this process began before this test
+@pytest.mark.skipif(sys.platform != "linux", reason="the start is read from /proc on Linux only")
+def test_the_process_start_lies_between_its_launch_and_its_first_line():
+    code = (
+        "import time; first_line = time.monotonic()\n"
+        "from app.self_test import process_started_at\n"
+        "print(first_line, process_started_at(first_line))\n"
+    )
+    launched = time.monotonic()  # the system-wide monotonic clock, shared with the child
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    first_line, started = map(float, result.stdout.split())
+    tick = 1 / os.sysconf("SC_CLK_TCK")  # /proc gives the start in whole clock ticks
+    assert launched - tick <= started < first_line  # earlier than the fallback: read from /proc
+
+
+def test_without_proc_the_fallback_is_the_start(monkeypatch):
+    def unreadable(*args, **kwargs):
+        raise FileNotFoundError("no /proc here")
+
+    monkeypatch.setattr(self_test, "open", unreadable, raising=False)
+    assert self_test.process_started_at(12.5) == 12.5
 
 
 def test_runs_from_the_command_line():

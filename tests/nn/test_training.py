@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +54,7 @@ def test_epoch_results_report_losses_accuracies_and_progress(small_data: Dataset
     assert [r.epoch for r in results] == [0, 1, 2]
     assert results[-1].training_loss < results[0].training_loss
     assert all(r.validation_total == 100 and r.test_total == 50 for r in results)
-    assert results[0].seeds_line() == f"Epoch 0: {results[0].test_correct} / 50"
+    assert results[0].epoch_line() == f"Epoch 0: {results[0].test_correct} / 50"
     assert all(total == 500 for _, total in progress) and progress[-1] == (500, 500)
     per_epoch = len(progress) // 3
     assert 10 <= per_epoch <= 102  # about a hundred reports per epoch at most
@@ -75,21 +76,37 @@ def test_stop_between_mini_batches_ends_the_run(small_data: Dataset) -> None:
     assert trainer.stopped and max(seen) < 150
 
 
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+    """Check ``condition`` every millisecond until it holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} after {timeout:g} s")
+        time.sleep(0.001)
+
+
 def test_pause_holds_training_until_resumed(small_data: Dataset) -> None:
     trainer = Trainer(
         Network([784, 10], seed=0), small_data, TrainingConfig(epochs=2, batch_size=5)
     )
     seen: list[int] = []
-    trainer.on_progress = lambda done, total: seen.append(done)
-    trainer.pause()
+
+    def on_progress(done: int, total: int) -> None:
+        seen.append(done)
+        if len(seen) == 10:
+            trainer.pause()  # in the training thread: before the 11th mini-batch
+
+    trainer.on_progress = on_progress
     results: list = []
     worker = threading.Thread(target=lambda: results.extend(trainer.run()))
     worker.start()
-    time.sleep(0.2)
-    assert trainer.paused and seen == [] and worker.is_alive()
+    wait_until(lambda: trainer.held, "hold at a mini-batch boundary")
+    assert trainer.paused and worker.is_alive() and results == []
+    assert seen == list(range(5, 55, 5))  # nothing trained since the pause
     trainer.resume()
     worker.join(timeout=30)
-    assert not worker.is_alive() and len(results) == 2
+    assert not worker.is_alive() and len(results) == 2 and not trainer.held
+    assert seen[10] == 55  # resumed where it was held
 
 
 def test_a_diverging_run_raises_a_clear_error(small_data: Dataset) -> None:

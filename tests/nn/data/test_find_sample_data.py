@@ -11,7 +11,7 @@ import pytest
 
 from nn.data.mnist import DataError, find_mnist, load_sample
 from nn.paths import bundled_file, user_data_dir
-from tests.nn.data.test_mnist import TEST_LABELS, _write_set
+from tests.nn.data.conftest import TEST_LABELS, write_idx_set
 
 
 @pytest.fixture
@@ -27,14 +27,14 @@ def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
 
 def test_find_prefers_an_explicit_folder(places: dict[str, Path], monkeypatch) -> None:
     for place in places.values():
-        _write_set(place, gz=True)
+        write_idx_set(place, gz=True)
     monkeypatch.setenv("MNIST_DIR", str(places["env"]))
     assert find_mnist(places["explicit"]).source == str(places["explicit"])
     assert find_mnist(str(places["explicit"])).source == str(places["explicit"])
 
 
 def test_find_explicit_folder_errors_propagate(places: dict[str, Path], monkeypatch) -> None:
-    _write_set(places["env"], gz=True)
+    write_idx_set(places["env"], gz=True)
     monkeypatch.setenv("MNIST_DIR", str(places["env"]))
     with pytest.raises(DataError, match="no such folder"):
         find_mnist(places["explicit"])
@@ -44,18 +44,18 @@ def test_find_then_mnist_dir_then_user_folder_then_sample(
     places: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert find_mnist().source == "committed sample"
-    _write_set(places["user"], gz=True)
+    write_idx_set(places["user"], gz=True)
     assert find_mnist().source == str(places["user"])
     monkeypatch.setenv("MNIST_DIR", str(places["env"]))  # set, but the folder does not exist
     assert find_mnist().source == str(places["user"])
     places["env"].mkdir()  # exists, but empty
     assert find_mnist().source == str(places["user"])
-    _write_set(places["env"], gz=False)
+    write_idx_set(places["env"], gz=False)
     assert find_mnist().source == str(places["env"])
 
 
 def test_find_reports_corrupt_files_instead_of_skipping_them(places, monkeypatch) -> None:
-    _write_set(places["env"], gz=False)
+    write_idx_set(places["env"], gz=False)
     (places["env"] / TEST_LABELS).write_bytes(b"")
     monkeypatch.setenv("MNIST_DIR", str(places["env"]))
     with pytest.raises(DataError, match=f"^{TEST_LABELS}: empty file"):

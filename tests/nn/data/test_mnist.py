@@ -12,45 +12,20 @@ import pytest
 
 from nn.data.dataset import MnistSplits
 from nn.data.mnist import DataError, has_mnist_files, load_idx_folder
-
-NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
-TEST_NAMES = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-TRAIN_IMAGES, TRAIN_LABELS = NAMES
-TEST_IMAGES, TEST_LABELS = TEST_NAMES
-
-
-def _images_idx(pixels: np.ndarray, rows: int = 28, cols: int = 28) -> bytes:
-    """IDX image bytes written by hand (not with the code under test)."""
-    return struct.pack(">IIII", 2051, len(pixels), rows, cols) + pixels.astype(np.uint8).tobytes()
-
-
-def _labels_idx(labels: np.ndarray) -> bytes:
-    return struct.pack(">II", 2049, len(labels)) + labels.astype(np.uint8).tobytes()
-
-
-def _write_set(folder: Path, gz: bool, n_train: int = 12, n_test: int = 5) -> dict[str, np.ndarray]:
-    """Four small valid IDX files in ``folder``; returns the arrays written, by file name."""
-    rng = np.random.default_rng(n_train)
-    arrays = {
-        TRAIN_IMAGES: rng.integers(0, 256, size=(n_train, 784), dtype=np.uint8),
-        TRAIN_LABELS: np.arange(n_train, dtype=np.uint8) % 10,
-        TEST_IMAGES: rng.integers(0, 256, size=(n_test, 784), dtype=np.uint8),
-        TEST_LABELS: (np.arange(n_test, dtype=np.uint8) * 3) % 10,
-    }
-    arrays[TRAIN_IMAGES][0, :3] = (0, 255, 128)  # the extremes and a midpoint, for exact values
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, array in arrays.items():
-        data = _images_idx(array) if "images" in name else _labels_idx(array)
-        if gz:
-            (folder / f"{name}.gz").write_bytes(gzip.compress(data))
-        else:
-            (folder / name).write_bytes(data)
-    return arrays
+from tests.nn.data.conftest import (
+    TEST_IMAGES,
+    TEST_LABELS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    images_idx,
+    labels_idx,
+    write_idx_set,
+)
 
 
 @pytest.mark.parametrize("gz", [False, True], ids=["raw", "gz"])
 def test_round_trip(tmp_path: Path, gz: bool) -> None:
-    arrays = _write_set(tmp_path, gz)
+    arrays = write_idx_set(tmp_path, gz)
     splits = load_idx_folder(tmp_path)
     assert isinstance(splits, MnistSplits) and splits.source == str(tmp_path)
     # 12 training images: validation is the last sixth (2), training the first 10.
@@ -68,7 +43,7 @@ def test_round_trip(tmp_path: Path, gz: bool) -> None:
 
 
 def test_raw_and_gz_files_can_be_mixed(tmp_path: Path) -> None:
-    _write_set(tmp_path, gz=True)
+    write_idx_set(tmp_path, gz=True)
     raw = gzip.decompress((tmp_path / f"{TEST_LABELS}.gz").read_bytes())
     (tmp_path / f"{TEST_LABELS}.gz").unlink()
     (tmp_path / TEST_LABELS).write_bytes(raw)
@@ -86,11 +61,11 @@ CORRUPTIONS = {
     "trailing bytes": (TRAIN_IMAGES, lambda d: d + b"abc", ["3 bytes of trailing data"]),
     "truncated labels": (TEST_LABELS, lambda d: d[:-1], ["truncated", "5 labels"]),
     "trailing label": (TEST_LABELS, lambda d: d + b"\x01", ["1 byte of trailing data"]),
-    "labels as images": (TRAIN_IMAGES, lambda d: _labels_idx(np.zeros(12)), ["0x00000801", "2051"]),
-    "images as labels": (TEST_LABELS, lambda d: _images_idx(np.zeros((5, 784))), ["expected 2049"]),
+    "labels as images": (TRAIN_IMAGES, lambda d: labels_idx(np.zeros(12)), ["0x00000801", "2051"]),
+    "images as labels": (TEST_LABELS, lambda d: images_idx(np.zeros((5, 784))), ["expected 2049"]),
     "wrong dims": (TEST_IMAGES, _pixels_header(27, 29), ["27x29", "expected 28x28"]),
     "label 11": (TRAIN_LABELS, lambda d: d[:-1] + b"\x0b", ["out of range 0-9", "11", "index 11"]),
-    "count mismatch": (TEST_LABELS, lambda d: _labels_idx(np.zeros(4)), ["5 images but 4 labels"]),
+    "count mismatch": (TEST_LABELS, lambda d: labels_idx(np.zeros(4)), ["5 images but 4 labels"]),
     "empty": (TRAIN_LABELS, lambda d: b"", ["empty"]),
     "short header": (TEST_IMAGES, lambda d: d[:10], ["truncated header"]),
     "random bytes": (TRAIN_IMAGES, lambda d: np.random.default_rng(1).bytes(5000), ["not an IDX"]),
@@ -101,7 +76,7 @@ CORRUPTIONS = {
 @pytest.mark.parametrize("case", CORRUPTIONS)
 def test_corrupt_raw_file_is_refused(tmp_path: Path, case: str) -> None:
     name, damage, words = CORRUPTIONS[case]
-    _write_set(tmp_path, gz=False)
+    write_idx_set(tmp_path, gz=False)
     (tmp_path / name).write_bytes(damage((tmp_path / name).read_bytes()))
     with pytest.raises(DataError) as caught:
         load_idx_folder(tmp_path)
@@ -123,7 +98,7 @@ def test_corrupt_raw_file_is_refused(tmp_path: Path, case: str) -> None:
     ids=["cut gzip", "empty", "not gzip", "truncated content"],
 )
 def test_corrupt_gz_file_is_refused(tmp_path: Path, damage: Callable, words: str) -> None:
-    _write_set(tmp_path, gz=True)
+    write_idx_set(tmp_path, gz=True)
     path = tmp_path / f"{TRAIN_IMAGES}.gz"
     path.write_bytes(damage(path.read_bytes()))
     with pytest.raises(DataError, match=f"^{TRAIN_IMAGES}.gz: {words}"):
@@ -131,7 +106,7 @@ def test_corrupt_gz_file_is_refused(tmp_path: Path, damage: Callable, words: str
 
 
 def test_missing_files_are_listed(tmp_path: Path) -> None:
-    _write_set(tmp_path, gz=True)
+    write_idx_set(tmp_path, gz=True)
     (tmp_path / f"{TRAIN_LABELS}.gz").unlink()
     (tmp_path / f"{TEST_IMAGES}.gz").unlink()
     assert not has_mnist_files(tmp_path)

@@ -13,7 +13,6 @@ import pytest
 
 from nn.data.mnist import DataError
 from nn.data.pendigits import TRAINING_FILE, load_pendigits
-from tests.conftest import PEN_DIGITS_TEST_FILE
 
 HEADER = '.INCLUDE        dene.doc\n\n.LEXICON "0" "1" "2"\n.HIERARCHY      DIGIT\n\n'
 TWO_DIGITS = (
@@ -57,10 +56,8 @@ def test_the_committed_training_file_is_the_published_one():
     assert Counter(len(d.strokes) for d in digits)[1] > 5000  # most digits are one stroke
 
 
-def test_the_shared_test_file_when_present():
-    if not PEN_DIGITS_TEST_FILE.exists():
-        pytest.skip(f"pen-digit test file not found at {PEN_DIGITS_TEST_FILE}")
-    digits = load_pendigits(PEN_DIGITS_TEST_FILE)
+def test_the_shared_test_file_when_present(pen_digits_test_file):
+    digits = load_pendigits(pen_digits_test_file)
     assert len(digits) == 3498
     assert len({d.writer for d in digits}) == 14
     assert min(Counter(d.label for d in digits).values()) >= 335

@@ -1,0 +1,46 @@
+"""Small MNIST IDX folders written by hand, for the loading and finding tests."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+
+NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
+TEST_NAMES = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+TRAIN_IMAGES, TRAIN_LABELS = NAMES
+TEST_IMAGES, TEST_LABELS = TEST_NAMES
+
+
+def images_idx(pixels: np.ndarray, rows: int = 28, cols: int = 28) -> bytes:
+    """IDX image bytes written by hand (not with the code under test)."""
+    return struct.pack(">IIII", 2051, len(pixels), rows, cols) + pixels.astype(np.uint8).tobytes()
+
+
+def labels_idx(labels: np.ndarray) -> bytes:
+    """IDX label bytes written by hand."""
+    return struct.pack(">II", 2049, len(labels)) + labels.astype(np.uint8).tobytes()
+
+
+def write_idx_set(
+    folder: Path, gz: bool, n_train: int = 12, n_test: int = 5
+) -> dict[str, np.ndarray]:
+    """Four small valid IDX files in ``folder``; returns the arrays written, by file name."""
+    rng = np.random.default_rng(n_train)
+    arrays = {
+        TRAIN_IMAGES: rng.integers(0, 256, size=(n_train, 784), dtype=np.uint8),
+        TRAIN_LABELS: np.arange(n_train, dtype=np.uint8) % 10,
+        TEST_IMAGES: rng.integers(0, 256, size=(n_test, 784), dtype=np.uint8),
+        TEST_LABELS: (np.arange(n_test, dtype=np.uint8) * 3) % 10,
+    }
+    arrays[TRAIN_IMAGES][0, :3] = (0, 255, 128)  # the extremes and a midpoint, for exact values
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in arrays.items():
+        data = images_idx(array) if "images" in name else labels_idx(array)
+        if gz:
+            (folder / f"{name}.gz").write_bytes(gzip.compress(data))
+        else:
+            (folder / name).write_bytes(data)
+    return arrays
