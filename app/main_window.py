@@ -16,16 +16,17 @@ from app.recent_files import RecentFilesMenu
 from app.settings import GEOMETRY, HYPERPARAMETERS, PEN_WIDTH, app_settings, read_json, write_json
 from app.train.data_source import DataLoader, load_data
 from app.train.training_tab import TrainingTab
-from app.weight_file_actions import WeightFileActions
+from app.weight_files import WeightFiles
+from nn.model import Model
 from nn.paths import bundled_file
-from nn.weights.weight_file import WeightFileError, load_weights
+from nn.weights import WeightFileError, load_model
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = bundled_file("resources/default-model.npz")
 
 
-class MainWindow(QMainWindow, WeightFileActions):
+class MainWindow(QMainWindow):
     """The application window. ``model`` is the model in use (shown in the status bar and used by
     the Draw tab); ``training_tab.data_loader`` may be replaced, e.g. by tests, to train on
     other data. Settings persist in :func:`app.settings.app_settings` unless ``settings`` is given.
@@ -56,10 +57,11 @@ class MainWindow(QMainWindow, WeightFileActions):
         self.model_label.setObjectName("modelStatus")
         self.statusBar().addPermanentWidget(self.model_label)
         self.recent_menu = RecentFilesMenu(self.settings, self)
+        self.weight_files = WeightFiles(self.model, self.settings, self.recent_menu, self)
+        self.weight_files.message.connect(self.statusBar().showMessage)
         self._build_menus()
         self.model.changed.connect(self._on_model_changed)
         self.training_tab.model_trained.connect(self._on_model_trained)
-        self.recent_menu.file_chosen.connect(self._open_recent)
         self._restore_settings()
         self._on_model_changed()
         self._load_default_model(default_model)
@@ -77,9 +79,9 @@ class MainWindow(QMainWindow, WeightFileActions):
         self.quit_action = self._action(file_menu, "&Quit", "Ctrl+Q")
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = self._action(help_menu, "&About Digit Recognizer", None)
-        self.open_action.triggered.connect(lambda: self.open_weights())
-        self.save_action.triggered.connect(self.save_weights)
-        self.save_as_action.triggered.connect(self.save_weights_as)
+        self.open_action.triggered.connect(lambda: self.weight_files.open())
+        self.save_action.triggered.connect(self.weight_files.save)
+        self.save_as_action.triggered.connect(self.weight_files.save_as)
         self.quit_action.triggered.connect(self.close)
         self.about_action.triggered.connect(self._show_about)
 
@@ -100,7 +102,7 @@ class MainWindow(QMainWindow, WeightFileActions):
             except (TypeError, ValueError):
                 logger.info("ignored the stored pen width %r", pen_width)
         self.drawing_tab.pen_width_changed.connect(self._save_pen_width)
-        self.training_tab.dataset_chooser.last_folder = self._last_folder()
+        self.training_tab.dataset_chooser.last_folder = self.weight_files.last_folder()
         self.training_tab.controls.set_values(read_json(self.settings, HYPERPARAMETERS, {}))
 
     def _save_pen_width(self, width: int) -> None:
@@ -112,7 +114,7 @@ class MainWindow(QMainWindow, WeightFileActions):
             logger.info("no default model at %s", path)
             return
         try:
-            network, metadata = load_weights(path)
+            model = load_model(path)
         except (WeightFileError, OSError) as error:
             logger.warning("the default model could not be read: %s", error)
             # The file's name, not its long bundled path, so the reason fits in the status bar.
@@ -122,18 +124,23 @@ class MainWindow(QMainWindow, WeightFileActions):
             )
             self.statusBar().setToolTip(str(error))
             return
-        self.model.set_model(network, metadata, path=path, user_file=False)
+        self.model.set_model(model, path=path, user_file=False)
 
     def _on_model_changed(self) -> None:
-        self.drawing_tab.set_network(self.model.network, self.model.sketch_reading())
+        self.drawing_tab.set_model(self.model.model)
         self.model_label.setText(self.model.description())
         self.model_label.setToolTip(str(self.model.path or ""))
-        has_model = self.model.network is not None
+        has_model = self.model.model is not None
         self.save_action.setEnabled(has_model)
         self.save_as_action.setEnabled(has_model)
 
-    def _on_model_trained(self, network, metadata: dict) -> None:
-        self.model.set_model(network, metadata)
+    def open_weights(self, path: str | Path | None = None) -> bool:
+        """Open a weight file as File ▸ Open does (asking for it when ``path`` is None); True
+        when its model is now in use."""
+        return self.weight_files.open(path)
+
+    def _on_model_trained(self, model: Model) -> None:
+        self.model.set_model(model)
         self.statusBar().showMessage("The trained network is now the model in use", 8000)
 
     def about_text(self) -> str:
@@ -153,22 +160,19 @@ class MainWindow(QMainWindow, WeightFileActions):
     def _show_about(self) -> None:
         QMessageBox.about(self, "About Digit Recognizer", self.about_text())
 
-    def _show_error(self, title: str, text: str) -> None:
-        QMessageBox.critical(self, title, text)
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.dropped_weight_file(event.mimeData()) is not None:
+        if self.weight_files.dropped_file(event.mimeData()) is not None:
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        path = self.dropped_weight_file(event.mimeData())
+        path = self.weight_files.dropped_file(event.mimeData())
         if path is None:
             event.ignore()
             return
         event.acceptProposedAction()
-        self.open_weights(path)
+        self.weight_files.open(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop a running training and wait for its thread, then remember the settings."""

@@ -26,19 +26,21 @@ from pathlib import Path
 from typing import TextIO
 
 import numpy as np
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QPointF, QSettings, Qt, QThread, Slot
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QThread, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.draw.mouse_replay import drag
 from app.main_window import DEFAULT_MODEL, MainWindow
 from app.train.data_source import DataChoice
 from app.train.training_job import TrainingJob
 from app.train.training_worker import TrainingWorker
 from nn.data.dataset import MnistSplits
 from nn.data.mnist import load_sample
+from nn.description import ModelDescription
+from nn.model import Model
 from nn.network import Network
 from nn.training import TrainingConfig
-from nn.weights.weight_file import load_weights, save_weights
+from nn.weights import load_model, save_model
 
 EXPECTED_DIGIT = 7
 SEVEN = [[(0.22, 0.2), (0.5, 0.19), (0.78, 0.2)], [(0.78, 0.2), (0.6, 0.5), (0.45, 0.82)]]
@@ -229,7 +231,7 @@ class SelfTest:
 
     def check_default_model(self) -> None:
         model = self.window.model
-        if model.network is None or model.path != DEFAULT_MODEL:
+        if model.model is None or model.path != DEFAULT_MODEL:
             status = self.window.statusBar().currentMessage() or f"nothing at {DEFAULT_MODEL}"
             raise RuntimeError(f"the default model is not in use ({status})")
 
@@ -237,8 +239,7 @@ class SelfTest:
         """Draw :data:`SEVEN` with mouse events; milliseconds of one sketch → prediction pass."""
         tab = self.window.drawing_tab
         self.window.tabs.setCurrentWidget(tab)
-        for stroke in SEVEN:
-            drag(tab.canvas, stroke)
+        drag(tab.canvas, [hand_path(stroke) for stroke in SEVEN], fractions=True)
         started = time.perf_counter()
         activations = tab.update_prediction()
         predict_ms = (time.perf_counter() - started) * 1000
@@ -283,12 +284,12 @@ class SelfTest:
         """Save to the temporary folder, load back, compare; seconds for both."""
         path, images = self.folder / "self-test.npz", tiny_sample(DataChoice()).test.images
         started = time.perf_counter()
-        save_weights(network, path, {"dataset": "self-test"})
-        loaded, metadata = load_weights(path)
+        save_model(Model(network, ModelDescription(dataset="self-test")), path)
+        loaded = load_model(path)
         seconds = time.perf_counter() - started
-        if metadata.get("dataset") != "self-test":
-            raise RuntimeError(f"the metadata came back as {metadata}")
-        if not np.array_equal(loaded.predict(images), network.predict(images)):
+        if loaded.description.dataset != "self-test":
+            raise RuntimeError(f"the description came back as {loaded.description}")
+        if not np.array_equal(loaded.network.predict(images), network.predict(images)):
             raise RuntimeError("the reloaded network predicts differently")
         return seconds
 
@@ -308,25 +309,12 @@ class SelfTest:
             self.window = None
 
 
-def drag(canvas: QWidget, points: list[tuple[float, float]]) -> None:
-    """Press, move and release the left button through ``points`` (fractions of the drawing
-    square), in steps of about 1 % of its side, as a hand would."""
-    side = min(canvas.width(), canvas.height())
-    left, top = (canvas.width() - side) / 2, (canvas.height() - side) / 2
+def hand_path(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``points`` (fractions of the drawing square) joined by straight runs in steps of about 1 %
+    of its side, as a hand moving the mouse would report them."""
     path = [points[0]]
     for (u0, v0), (u1, v1) in itertools.pairwise(points):
         steps = max(1, round(100 * max(abs(u1 - u0), abs(v1 - v0))))
         path += [(u0 + (u1 - u0) * k / steps, v0 + (v1 - v0) * k / steps) for k in range(1, steps)]
         path.append((u1, v1))
-    positions = [QPointF(left + u * side, top + v * side) for u, v in path]
-    left_button, no_button = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
-    _send(canvas, QEvent.Type.MouseButtonPress, positions[0], left_button, left_button)
-    for position in positions[1:]:
-        _send(canvas, QEvent.Type.MouseMove, position, no_button, left_button)
-    _send(canvas, QEvent.Type.MouseButtonRelease, positions[-1], left_button, no_button)
-
-
-def _send(canvas: QWidget, kind: QEvent.Type, position: QPointF, button, buttons) -> None:
-    global_position = canvas.mapToGlobal(position)
-    event = QMouseEvent(kind, position, global_position, button, buttons, Qt.KeyboardModifier(0))
-    QApplication.sendEvent(canvas, event)
+    return path

@@ -4,7 +4,7 @@ Every digit of ``pendigits-orig.tes`` (3,498 digits by 14 writers, none of them 
 file) is replayed as mouse drags (press → moves → release per stroke, y flipped) into the
 ``sketchCanvas`` of a running :class:`app.main_window.MainWindow`, cleared between digits, under
 each condition below; the answer is what the drawing tab emits on ``prediction_changed``. With two
-weight files, each drawing is read by both (``DrawingTab.set_network``), side by side. Then the
+weight files, each drawing is read by both (``DrawingTab.set_model``), side by side. Then the
 styled variants of ``nn.handwriting.styles`` (a slashed 0, a crossed 7, …) made from the test
 digits.
 
@@ -27,16 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt  # noqa: E402
-from PySide6.QtGui import QMouseEvent  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from app.draw.mouse_replay import drag  # noqa: E402
 from nn.data.pendigits import PenDigit, load_pendigits  # noqa: E402
 from nn.handwriting.strokes import place_on_canvas  # noqa: E402
 from nn.sketch.recipe import CANVAS_PIXELS  # noqa: E402
 
 TEST_FILE = ROOT.parent / "shared/data/pendigits/pendigits-orig.tes.gz"
-LEFT, NO_BUTTON = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
 N = CANVAS_PIXELS
 CORNERS = ((0.27, 0.27), (0.73, 0.27), (0.27, 0.73), (0.73, 0.73))
 
@@ -71,35 +70,14 @@ CONDITIONS = (
 STYLE_CONDITION = Condition("styled", 0.60)
 
 
-def send(canvas, kind: QEvent.Type, x: float, y: float, button, buttons) -> None:
-    """One mouse event at image pixel (x, y), mapped into the widget as the canvas shows it."""
-    side = min(canvas.width(), canvas.height())
-    scale = side / N
-    pos = QPointF((canvas.width() - side) / 2 + x * scale, (canvas.height() - side) / 2 + y * scale)
-    event = QMouseEvent(
-        kind, pos, canvas.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(canvas, event)
-
-
-def replay(canvas, strokes: list[np.ndarray]) -> None:
-    """Draw ``strokes`` (image pixels) with the mouse: press, moves, release, per stroke."""
-    for stroke in strokes:
-        send(canvas, QEvent.Type.MouseButtonPress, *stroke[0], LEFT, LEFT)
-        for x, y in stroke[1:]:
-            send(canvas, QEvent.Type.MouseMove, x, y, NO_BUTTON, LEFT)
-        send(canvas, QEvent.Type.MouseButtonRelease, *stroke[-1], LEFT, NO_BUTTON)
-
-
 class Reader:
     """Draws into a window's drawing tab and collects what each model answers."""
 
-    def __init__(self, window, networks: list, readings: list) -> None:
+    def __init__(self, window, models: list) -> None:
         self.tab = window.drawing_tab
-        self.networks = networks
-        self.readings = readings  # how each network reads sketches (nn.sketch.reading)
+        self.models = models  # nn.model.Model: each reads sketches its own way
         self.last: np.ndarray | None = None
-        self.seconds: list[list[float]] = [[] for _ in networks]
+        self.seconds: list[list[float]] = [[] for _ in models]
         self.tab.prediction_changed.connect(self._store)
 
     def _store(self, activations) -> None:
@@ -109,11 +87,11 @@ class Reader:
         """(models, 10) activations emitted after drawing ``strokes`` with pen width ``pen``."""
         self.tab.clear()
         self.tab.pen_width = pen
-        replay(self.tab.canvas, strokes)
+        drag(self.tab.canvas, strokes)
         rows = []
-        for i, (network, reading) in enumerate(zip(self.networks, self.readings, strict=True)):
+        for i, model in enumerate(self.models):
             start = time.perf_counter()
-            self.tab.set_network(network, reading)  # runs update_prediction: sketch → outputs
+            self.tab.set_model(model)  # runs update_prediction: sketch → Model.read → outputs
             self.seconds[i].append(time.perf_counter() - start)
             rows.append(np.zeros(10) if self.last is None else np.array(self.last, dtype=float))
         return np.array(rows)
@@ -162,8 +140,7 @@ def make_window(weights: Path):
 
 def main(argv: list[str] | None = None) -> int:
     from bench.drawn_digits_report import report
-    from nn.sketch.reading import SketchReading
-    from nn.weights.weight_file import load_weights
+    from nn.weights import load_model
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("weights", nargs="*", type=Path, help="one or two weight files")
@@ -176,11 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     digits = load_pendigits(args.pendigits)[: args.limit]
     app = QApplication.instance() or QApplication([])
     window = make_window(files[0])
-    models = [load_weights(f) for f in files]
-    networks = [network for network, _ in models]
-    readings = [SketchReading.from_metadata(metadata) for _, metadata in models]
+    models = [load_model(f) for f in files]
     start = time.perf_counter()
-    reader = Reader(window, networks, readings)
+    reader = Reader(window, models)
     names, labels, writers, outputs = run(
         reader, digits, lambda n: print(f"  replaying {n} …", file=sys.stderr)
     )

@@ -93,23 +93,18 @@ def not_sure_table(files, outputs, correct, in_conditions) -> None:
 
 def model_table(files, reader, mnist_dir: str | None) -> None:
     """Each model's MNIST accuracy (also read as it reads sketches), speed, size and shape."""
-    networks, readings, seconds = reader.networks, reader.readings, reader.seconds
+    models, seconds = reader.models, reader.seconds
     test = _mnist_test(mnist_dir)
     print("\nThe models:\n")
     _header(files)
-    print(_row("MNIST test", [_mnist(n, AS_DRAWN, test) for n in networks]))
-    print(_row("reads sketches", [r.describe() for r in readings]))
-    print(
-        _row(
-            "MNIST test, read that way",
-            [_mnist(n, r, test) for n, r in zip(networks, readings, strict=True)],
-        )
-    )
+    print(_row("MNIST test", [_mnist(m.with_reading(AS_DRAWN), test) for m in models]))
+    print(_row("reads sketches", [m.reading.describe() for m in models]))
+    print(_row("MNIST test, read that way", [_mnist(m, test) for m in models]))
     print(
         _row("sketch → prediction p95", [f"{1000 * np.percentile(s, 95):.2f} ms" for s in seconds])
     )
     print(_row("weight file", [f"{f.stat().st_size / 1e6:.2f} MB" for f in files]))
-    print(_row("sizes", [",".join(str(s) for s in n.sizes) for n in networks]))
+    print(_row("sizes", [",".join(str(s) for s in m.network.sizes) for m in models]))
 
 
 def _mnist_test(folder: str | None):
@@ -122,10 +117,12 @@ def _mnist_test(folder: str | None):
     return load_idx_folder(folder).test
 
 
-def _mnist(network, reading, test) -> str:
+def _mnist(model, test) -> str:
+    """The share of MNIST's test images ``model`` reads right, reading them as it reads
+    sketches."""
     if test is None:
         return "no MNIST_DIR"
-    correct = network.evaluate(reading.apply(test.images), test.labels)
+    correct = int(np.sum(model.predict_as_read(test.images).argmax(axis=1) == test.labels))
     return f"{100 * correct / len(test):.2f} %"
 
 

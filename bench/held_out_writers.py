@@ -4,19 +4,19 @@ Trains a network like the default model's recipe (MNIST plus the pen-digit *trai
 three times per pen width, reshaped, with styled variants, images distorted each epoch, softmax
 and cross-entropy, momentum 0.9, cosine schedule), except that writers 26-30 of the training file
 are left out. Those five writers' digits are then drawn Qt-free
-(:func:`nn.handwriting.strokes.render_to_input`,
-which a test holds to the real canvas) under the seven conditions of ``bench/drawn_digits.py``
-and as its styled variants, and the network's answers are counted, reading the inputs as drawn
-and softened (``nn.sketch.reading``). The test file's 14 writers are never read, so choices made on
-these figures keep the benchmark honest.
+(:func:`nn.handwriting.strokes.render_strokes`, which a test holds to the real canvas) under the
+seven conditions of ``bench/drawn_digits.py`` and as its styled variants, and read as the Draw
+tab reads them (:meth:`nn.model.Model.read`), once as drawn and once softened
+(``nn.sketch.reading``). The test file's 14 writers are never read, so choices made on these
+figures keep the benchmark honest.
 
     python bench/held_out_writers.py --data ../shared/data/mnist [--sizes 784,800,400,10]
         [--epochs 30] [--eta 0.05] [--lmbda 5] [--batch-size 32] [--pen-copies 3] [--seed 1]
         [--save FILE | --weights FILE]
 
-About 11 minutes on 2 cores with the defaults; seconds with ``--weights`` (a network saved by an
-earlier run with ``--save``). Counts of about 150 errors move by about ±12
-between seeds, so differences smaller than that decide nothing.
+About 11 minutes on 2 cores with the defaults; under a minute with ``--weights`` (a network saved
+by an earlier run with ``--save``). How much the error counts move between seeds is in
+``docs/default-model.md``.
 """
 
 from __future__ import annotations
@@ -36,28 +36,34 @@ from bench.drawn_digits import CONDITIONS, cases
 from nn.data.dataset import Dataset
 from nn.data.mnist import load_idx_folder
 from nn.data.pendigits import TRAINING_FILE, load_pendigits
+from nn.description import ModelDescription
 from nn.handwriting.augment import augment
 from nn.handwriting.options import PEN_WIDTHS, usable_cores
-from nn.handwriting.strokes import render_dataset, render_to_input
+from nn.handwriting.strokes import render_dataset, render_strokes
+from nn.model import Model
 from nn.network import Network
 from nn.sketch.reading import AS_DRAWN, SOFTENED
 from nn.training import Trainer, TrainingConfig
-from nn.weights.weight_file import load_weights, save_weights
+from nn.weights import load_model, save_model
 
 HELD_OUT = range(26, 31)
 """The training file's writers kept out of training and read instead."""
 
 
-def held_out_drawings(digits) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Inputs ``(n, 784)``, labels ``(n,)`` and the row name of every drawing of
-    ``bench/drawn_digits.py``'s cases: each digit under each condition, then the styled variants."""
-    inputs, labels, rows = [], [], []
+def read_held_out(models: dict[str, Model], digits) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Draw every case of ``bench/drawn_digits.py`` (each digit under each condition, then the
+    styled variants) Qt-free and read it with each model, as the Draw tab does
+    (:meth:`nn.model.Model.read`). Returns the row names ``(n,)``, the labels ``(n,)`` and, per
+    model name, which drawings it read right ``(n,)``."""
+    rows, labels, right = [], [], {name: [] for name in models}
     for name, digit, strokes, pen in cases(digits):
-        x = render_to_input(strokes, pen)
-        inputs.append(np.zeros(784, dtype=np.float32) if x is None else x)
-        labels.append(digit.label)
+        sketch = render_strokes(strokes, pen)
         rows.append(name)
-    return np.array(inputs), np.array(labels), rows
+        labels.append(digit.label)
+        for model_name, model in models.items():
+            answer = model.read(sketch)
+            right[model_name].append(answer is not None and answer.digit == digit.label)
+    return np.array(rows), np.array(labels), {k: np.array(v) for k, v in right.items()}
 
 
 def train_without_held_out(args: argparse.Namespace, kept) -> Network:
@@ -102,21 +108,17 @@ def main() -> None:
 
     start = time.perf_counter()
     pen = load_pendigits(TRAINING_FILE)
-    inputs, labels, rows = held_out_drawings([d for d in pen if d.writer in HELD_OUT])
     if args.weights:
-        network, _ = load_weights(args.weights)
+        model = load_model(args.weights)
     else:
         network = train_without_held_out(args, [d for d in pen if d.writer not in HELD_OUT])
+        model = Model(network, ModelDescription(trained_with=" ".join(sys.argv), front_end="bench"))
         if args.save:
-            save_weights(network, args.save, {"trained_by": "bench/held_out_writers.py"})
-
-    rows = np.array(rows)
-    in_conditions = np.isin(rows, [c.name for c in CONDITIONS])
+            save_model(model, args.save)
     readings = {"as drawn": AS_DRAWN, "softened": SOFTENED}  # see nn.sketch.reading
-    right = {
-        name: network.predict(reading.apply(inputs)).argmax(axis=1) == labels
-        for name, reading in readings.items()
-    }
+    models = {name: model.with_reading(reading) for name, reading in readings.items()}
+    rows, _, right = read_held_out(models, [d for d in pen if d.writer in HELD_OUT])
+    in_conditions = np.isin(rows, [c.name for c in CONDITIONS])
     seconds = time.perf_counter() - start
     print(f"\nWriters 26-30 ({in_conditions.sum():,} drawings), {seconds:.0f} s, read:")
     print(f"  {'':<30} {'as drawn':>9} {'softened':>9}")

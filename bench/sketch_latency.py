@@ -23,12 +23,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
+from app.draw.mouse_replay import mouse_events
+
 BUDGET_MS = 2.0
-LEFT, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
 
 
 def digit_strokes() -> list[np.ndarray]:
@@ -41,31 +41,21 @@ def digit_strokes() -> list[np.ndarray]:
     return [zero, seven, eight]
 
 
-def send(canvas, kind: QEvent.Type, pos: QPointF, button, buttons) -> None:
-    event = QMouseEvent(
-        kind, pos, canvas.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(canvas, event)
-
-
 def replay(tab, events: int, repaint: bool) -> list[float]:
     """Milliseconds per mouse move, for ``events`` moves over repeated digits."""
     canvas = tab.canvas
-    side = min(canvas.width(), canvas.height())
-    origin = np.array([(canvas.width() - side) / 2, (canvas.height() - side) / 2])
     timings: list[float] = []
     while len(timings) < events:
         for stroke in digit_strokes():
-            points = [QPointF(*(origin + side * p)) for p in stroke]
-            send(canvas, QEvent.Type.MouseButtonPress, points[0], LEFT, LEFT)
-            for pos in points[1:]:
-                start = time.perf_counter()
-                send(canvas, QEvent.Type.MouseMove, pos, NONE, LEFT)
-                tab.update_prediction()
-                if repaint:
-                    QApplication.processEvents()
-                timings.append((time.perf_counter() - start) * 1000)
-            send(canvas, QEvent.Type.MouseButtonRelease, points[-1], LEFT, NONE)
+            start = time.perf_counter()
+            for event in mouse_events(canvas, [stroke], fractions=True):  # each made when asked
+                QApplication.sendEvent(canvas, event)
+                if event.type() == QEvent.Type.MouseMove:
+                    tab.update_prediction()
+                    if repaint:
+                        QApplication.processEvents()
+                    timings.append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()  # the next event's clock includes making it
             tab.clear()
             QApplication.processEvents()
     return timings[:events]
@@ -86,14 +76,11 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     from app.draw.drawing_tab import DrawingTab
     from nn.paths import bundled_file
-    from nn.sketch.reading import SketchReading
-    from nn.weights.weight_file import load_weights
+    from nn.weights import load_model
 
-    network, metadata = load_weights(args.weights or bundled_file("resources/default-model.npz"))
-    reading = SketchReading.from_metadata(metadata)
-    print(f"model: {list(network.sizes)}, reads sketches {reading.describe()}")
-    tab = DrawingTab()
-    tab.set_network(network, reading)
+    model = load_model(args.weights or bundled_file("resources/default-model.npz"))
+    print(f"model: {list(model.network.sizes)}, reads sketches {model.reading.describe()}")
+    tab = DrawingTab(model)
     tab.resize(900, 560)
     tab.show()
     app.processEvents()

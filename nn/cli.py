@@ -1,19 +1,28 @@
 """The headless trainer: ``python -m nn train|evaluate|download``.
 
-The seeds' console scripts, kept: ``train`` prints ``Epoch <j>: <correct> / <total>`` on the test
-set after each epoch, with a progress bar within the epoch when stderr is a terminal.
+As Nielsen's ``network.py`` does, ``train`` prints ``Epoch <j>: <correct> / <total>`` on the
+test set after each epoch, with a progress bar within the epoch when stderr is a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
 from typing import NoReturn, TextIO
 
+from nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from nn.costs import COSTS
 from nn.data.dataset import MnistSplits
-from nn.handwriting.options import PEN_DIGITS_FILE, HandwritingOptions, training_set, usable_cores
-from nn.network import Network, check_sizes
+from nn.data.pendigits import TRAINING_FILE
+from nn.handwriting.options import (
+    HandwritingOptions,
+    RunOutcome,
+    describe_run,
+    training_set,
+    usable_cores,
+)
+from nn.model import Model
+from nn.network import INITS, INPUT_SIZE, OUTPUT_SIZE, Network, check_sizes
 from nn.training import SCHEDULES, EpochResult, Trainer, TrainingConfig, TrainingDiverged
 
 OUTPUTS = {"quadratic": "sigmoid", "cross-entropy": "softmax"}  # the usual output for each cost
@@ -36,24 +45,29 @@ def _sizes(text: str) -> tuple[int, ...]:
 def _build_parser() -> _Parser:
     parser = _Parser(prog="python -m nn", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    train = commands.add_parser("train", help="train a network and print the seeds' epoch lines")
+    train = commands.add_parser(
+        "train",
+        help="train a network (by default Nielsen's configuration) and print its test score "
+        "after each epoch, as the book's network.py does",
+    )
     _add_data_options(train)
     train.add_argument(
-        "--sizes", type=_sizes, default=(784, 30, 10), help="neurons per layer (784,30,10)"
+        "--sizes",
+        type=_sizes,
+        default=(INPUT_SIZE, 30, OUTPUT_SIZE),
+        help="neurons per layer (784,30,10)",
     )
     train.add_argument("--epochs", type=int, default=30)
     train.add_argument("--batch-size", type=int, default=10)
     train.add_argument("--eta", type=float, default=3.0, help="learning rate η")
-    train.add_argument("--cost", choices=("quadratic", "cross-entropy"), default="quadratic")
+    train.add_argument("--cost", choices=COSTS, default="quadratic")
     train.add_argument(
-        "--output", choices=("sigmoid", "softmax"), help="output activation (default: by cost)"
+        "--output", choices=OUTPUT_ACTIVATIONS, help="output activation (default: by cost)"
     )
     train.add_argument(
-        "--hidden", choices=("sigmoid", "relu"), default="sigmoid", help="hidden activation"
+        "--hidden", choices=HIDDEN_ACTIVATIONS, default="sigmoid", help="hidden activation"
     )
-    train.add_argument(
-        "--init", choices=("normal", "scaled"), default="normal", help="N(0,1) or N(0,1/n_in)"
-    )
+    train.add_argument("--init", choices=INITS, default="normal", help="N(0,1) or N(0,1/n_in)")
     train.add_argument("--lmbda", type=float, default=0.0, help="L2 weight decay λ")
     train.add_argument("--momentum", type=float, default=0.0, help="momentum μ in [0, 1)")
     train.add_argument("--schedule", choices=SCHEDULES, default="constant", help="η per epoch")
@@ -85,10 +99,10 @@ def _add_handwriting_options(train: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--pen-digits",
         nargs="?",
-        const=PEN_DIGITS_FILE,
+        const=TRAINING_FILE,
         metavar="FILE",
         help="also train on pen-digit trajectories drawn as the canvas would (default file: "
-        "%(const)s)",
+        f"the project's {TRAINING_FILE.name})",
     )
     train.add_argument(
         "--pen-widths",
@@ -175,14 +189,14 @@ class _ProgressBar:
         self._shown = None
 
 
-def _metadata(source: str, last: EpochResult | None, argv: list[str]) -> dict:
+def _network_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of :class:`~nn.network.Network` that the options give."""
     return {
-        "test_accuracy": last.test_accuracy if last else None,
-        "validation_accuracy": last.validation_accuracy if last else None,
-        "epochs": last.epoch + 1 if last else 0,
-        "dataset": source,
-        "trained_with": "python -m nn " + " ".join(argv),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "hidden_activation": args.hidden,
+        "output_activation": args.output or OUTPUTS[args.cost],
+        "cost": args.cost,
+        "init": args.init,
+        "seed": args.seed,
     }
 
 
@@ -192,23 +206,13 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     config = TrainingConfig(
         args.epochs, args.batch_size, args.eta, args.lmbda, args.momentum, args.seed, args.schedule
     )
-    network = Network(
-        args.sizes,
-        hidden_activation=args.hidden,
-        output_activation=args.output or OUTPUTS[args.cost],
-        cost=args.cost,
-        init=args.init,
-        seed=args.seed,
-    )
+    network = Network(args.sizes, **_network_options(args))
     splits = _load_data(args)
     handwriting = _handwriting(args)
     bar = _ProgressBar(sys.stderr, "Drawing pen digits") if sys.stderr.isatty() else None
     training, source = training_set(
         splits, handwriting, args.seed, on_progress=bar, processes=usable_cores()
     )
-    if bar:
-        bar.clear()
-        bar.label = "Epoch 0"
     trainer = Trainer(
         network,
         training,
@@ -218,30 +222,56 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         on_progress=bar,
         augment=handwriting.augment_function(),
     )
+    last, interrupted = _print_epochs(trainer, bar)
+    if args.save:
+        from nn.weights import save_model
+
+        run = RunOutcome(
+            sizes=network.sizes,
+            network_options=_network_options(args),
+            config=config,
+            dataset=source,
+            epochs=0 if last is None else last.epoch + 1,
+            stopped_early=interrupted,
+            test=None
+            if last is None or last.test_correct is None
+            else (last.test_correct, last.test_total),
+            validation_accuracy=None if last is None else last.validation_accuracy,
+        )
+        command = "python -m nn " + " ".join(argv)
+        description = describe_run(
+            run, front_end="cli", trained_with=command, handwriting=handwriting
+        )
+        save_model(Model(network, description), args.save)
+        print(f"Saved weights to {args.save}", file=sys.stderr)
+    return 0
+
+
+def _print_epochs(trainer: Trainer, bar: _ProgressBar | None) -> tuple[EpochResult | None, bool]:
+    """Run ``trainer``, printing each epoch's line; returns the last epoch's result and whether
+    Ctrl+C stopped the run."""
+    if bar:
+        bar.clear()
+        bar.label = "Epoch 0"
     last: EpochResult | None = None
     try:
         for last in trainer.run():
             if bar:
                 bar.clear()
                 bar.label = f"Epoch {last.epoch + 1}"
-            print(last.seeds_line(), flush=True)
+            print(last.epoch_line(), flush=True)
     except KeyboardInterrupt:
         if bar:
             bar.clear()
         print("Interrupted: training stopped.", file=sys.stderr)
-    if args.save:
-        from nn.weights.weight_file import save_weights
-
-        metadata = {**_metadata(source, last, argv), **handwriting.reading_metadata()}
-        save_weights(network, args.save, metadata)
-        print(f"Saved weights to {args.save}", file=sys.stderr)
-    return 0
+        return last, True
+    return last, False
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from nn.weights.weight_file import load_weights
+    from nn.weights import load_model
 
-    network, _ = load_weights(args.weights)
+    network = load_model(args.weights).network
     test = _load_data(args).test
     print(f"{network.evaluate(test.images, test.labels)} / {len(test)}")
     return 0

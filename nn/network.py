@@ -21,8 +21,9 @@ import numpy as np
 
 from nn.activations import DERIVATIVE, FORWARD_INPLACE, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from nn.costs import COSTS, cost_and_delta_for
+from nn.digits import IMAGE_PIXELS
 
-INPUT_SIZE = 784
+INPUT_SIZE = IMAGE_PIXELS  # one input neuron per pixel
 OUTPUT_SIZE = 10
 INITS = ("normal", "scaled")
 
@@ -77,19 +78,8 @@ class Network:
         dtype=np.float32,
     ) -> None:
         self.sizes = check_sizes(sizes)
-        self._hidden_activation = _check_choice(
-            "hidden activation", hidden_activation, HIDDEN_ACTIVATIONS
-        )
-        self._output_activation = _check_choice(
-            "output activation", output_activation, OUTPUT_ACTIVATIONS
-        )
-        self._cost = _check_choice("cost", cost, COSTS)
+        self._choose_functions(hidden_activation, output_activation, cost)
         _check_choice("init", init, INITS)
-        # Resolved once: the training loop calls these thousands of times per epoch.
-        self._hidden_forward = FORWARD_INPLACE[hidden_activation]
-        self._output_forward = FORWARD_INPLACE[output_activation]
-        self._hidden_derivative = DERIVATIVE[hidden_activation]
-        self._cost_and_delta = cost_and_delta_for(cost, output_activation)
         rng = np.random.default_rng(seed)
         biases = [rng.standard_normal((n, 1)) for n in self.sizes[1:]]  # drawn first, as the seeds
         self.layers: list[np.ndarray] = []
@@ -100,6 +90,45 @@ class Network:
                 w /= np.sqrt(n_in)
             self.layers.append(np.concatenate([w, b], axis=1).astype(dtype))
         self._buffers: dict[int, list[np.ndarray]] = {}
+
+    @classmethod
+    def from_parameters(
+        cls,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray],
+        *,
+        hidden_activation: str = "sigmoid",
+        output_activation: str = "sigmoid",
+        cost: str = "quadratic",
+    ) -> Network:
+        """A network holding these parameters, without drawing random ones first.
+
+        ``weights[l]`` ``(n_l, n_{l-1})`` and ``biases[l]`` ``(n_l, 1)`` must chain from 784
+        inputs to 10 outputs and share one float dtype (a weight file is checked for that before
+        it gets here); they are copied.
+        """
+        network = cls.__new__(cls)
+        network.sizes = check_sizes([weights[0].shape[1], *(w.shape[0] for w in weights)])
+        network._choose_functions(hidden_activation, output_activation, cost)
+        network.layers = [
+            np.concatenate([w, b], axis=1) for w, b in zip(weights, biases, strict=True)
+        ]
+        network._buffers = {}
+        return network
+
+    def _choose_functions(self, hidden_activation: str, output_activation: str, cost: str) -> None:
+        self._hidden_activation = _check_choice(
+            "hidden activation", hidden_activation, HIDDEN_ACTIVATIONS
+        )
+        self._output_activation = _check_choice(
+            "output activation", output_activation, OUTPUT_ACTIVATIONS
+        )
+        self._cost = _check_choice("cost", cost, COSTS)
+        # Resolved once: the training loop calls these thousands of times per epoch.
+        self._hidden_forward = FORWARD_INPLACE[hidden_activation]
+        self._output_forward = FORWARD_INPLACE[output_activation]
+        self._hidden_derivative = DERIVATIVE[hidden_activation]
+        self._cost_and_delta = cost_and_delta_for(cost, output_activation)
 
     def __repr__(self) -> str:
         return (

@@ -18,9 +18,7 @@ from PySide6.QtWidgets import (
 from app.draw.activation_chart import ActivationChart
 from app.draw.input_preview import InputPreview
 from app.draw.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, SketchCanvas
-from nn.network import Network
-from nn.sketch.judgement import judge
-from nn.sketch.reading import AS_DRAWN, SketchReading
+from nn.model import Answer, Model
 from nn.sketch.recipe import sketch_to_mnist
 
 LIVE_INTERVAL_MS = 30  # while drawing, predict at most this often; on release, at once
@@ -30,18 +28,17 @@ class DrawingTab(QWidget):
     """Canvas, pen width, Undo/Clear, the network's input and its output activations.
 
     ``prediction_changed`` carries the (10,) output activations (the network's float dtype) after
-    every change of the sketch, or ``None`` when the canvas is empty or no network is set.
+    every change of the sketch, or ``None`` when the canvas is empty or no model is set.
     """
 
     prediction_changed = Signal(object)
     pen_width_changed = Signal(int)  # image pixels, for the main window to remember
 
-    def __init__(self, network: Network | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, model: Model | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("drawingTab")
-        self._network = network
-        self._reading = AS_DRAWN
-        self._activations: np.ndarray | None = None
+        self._model = model
+        self._answer: Answer | None = None
         self.canvas = SketchCanvas(self)
         self.preview = InputPreview(self)
         self.chart = ActivationChart(self)
@@ -120,19 +117,13 @@ class DrawingTab(QWidget):
 
     # -- public API -------------------------------------------------------------------------
     @property
-    def network(self) -> Network | None:
-        return self._network
+    def model(self) -> Model | None:
+        """The model that reads the sketch, or None."""
+        return self._model
 
-    @property
-    def reading(self) -> SketchReading:
-        """How the network reads the sketch's 28x28 input (:mod:`nn.sketch.reading`)."""
-        return self._reading
-
-    def set_network(self, network: Network | None, reading: SketchReading = AS_DRAWN) -> None:
-        """Use ``network`` (anything with ``predict((784,)) -> (10,)``), reading sketches as
-        ``reading`` says, and re-read the sketch."""
-        self._network = network
-        self._reading = reading
+    def set_model(self, model: Model | None) -> None:
+        """Read the sketch with ``model`` from now on, and read it again at once."""
+        self._model = model
         self.update_prediction()
 
     @property
@@ -146,11 +137,12 @@ class DrawingTab(QWidget):
 
     def activations(self) -> np.ndarray | None:
         """The last (10,) output activations shown, or None."""
-        return None if self._activations is None else self._activations.copy()
+        return None if self._answer is None else self._answer.activations.copy()
 
     def current_input(self) -> np.ndarray | None:
-        """The (784,) input in [0, 1] the network was last given (the sketch recipe's image as
-        :attr:`reading` transforms it), or None (empty canvas)."""
+        """The (784,) input in [0, 1] shown in the preview: what the model was last given (the
+        sketch recipe's image read the model's way), or the recipe's image without a model; None
+        for an empty canvas."""
         return self.preview.current_input()
 
     def clear(self) -> None:
@@ -164,20 +156,23 @@ class DrawingTab(QWidget):
             self.update_prediction()
 
     def update_prediction(self) -> np.ndarray | None:
-        """Sketch → 28x28 → network → preview, bars and label; emits and returns the activations.
+        """Sketch → :meth:`Model.read <nn.model.Model.read>` → preview, bars and label; emits and
+        returns the activations.
 
         The whole synchronous path after a change of the sketch (the live timer, a released stroke
         and ``bench/sketch_latency.py`` all call this).
         """
         self._timer.stop()
-        x = sketch_to_mnist(self.canvas.image_array())
-        if x is not None and self._network is not None:
-            x = self._reading.apply(x)
-        self.preview.set_input(x)
-        a = None if x is None or self._network is None else self._network.predict(x)
-        self._activations = a
+        sketch = self.canvas.image_array()
+        if self._model is None:
+            self._answer = None
+            self.preview.set_input(sketch_to_mnist(sketch))
+        else:
+            self._answer = self._model.read(sketch)
+            self.preview.set_input(None if self._answer is None else self._answer.input)
+        a = None if self._answer is None else self._answer.activations
         self.chart.set_activations(a)
-        self._show_label(x, a)
+        self._show_label()
         self.prediction_changed.emit(a)
         return a
 
@@ -191,19 +186,18 @@ class DrawingTab(QWidget):
         self.pen_label.setText(f"{px} px")
         self.pen_width_changed.emit(px)
 
-    def _show_label(self, x: np.ndarray | None, a: np.ndarray | None) -> None:
-        if self._network is None:
+    def _show_label(self) -> None:
+        if self._model is None:
             self.prediction_label.setText(_hint("No model loaded"))
-        elif x is None or a is None:
+        elif self._answer is None:
             self.prediction_label.setText(_hint("Draw a digit"))
         else:
-            self.prediction_label.setText(_answer(a))
+            self.prediction_label.setText(_answer_text(self._answer))
 
 
-def _answer(a: np.ndarray) -> str:
-    """Rich text for the (10,) activations: the digit, or "not sure: 4 or 9?"
-    (nn.sketch.judgement)."""
-    j = judge(a)
+def _answer_text(answer: Answer) -> str:
+    """Rich text for an answer: the digit, or "not sure: 4 or 9?" (:mod:`nn.sketch.judgement`)."""
+    j, a = answer.judgement, answer.activations
     if j.sure:
         return (
             f'<div style="font-size: 56pt; font-weight: 600;">{j.digit}</div>'

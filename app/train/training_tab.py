@@ -20,28 +20,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.model_in_use import training_metadata
 from app.train.accuracy_plot import AccuracyPlot
 from app.train.data_source import DataLoader, load_data
 from app.train.progress_panel import ProgressPanel
+from app.train.run_state import RunState
 from app.train.training_controls import ERROR_STYLE, TrainingControls
 from app.train.training_job import TrainingJob
 from app.train.training_worker import TrainingWorker
+from nn.handwriting.options import RunOutcome, describe_run
+from nn.model import Model
 from nn.network import Network
 from nn.training import EpochResult
 
 
 class TrainingTab(QWidget):
     """Signals, all emitted in the GUI thread: ``epoch_finished(EpochResult)`` once the tab has
-    shown an epoch; ``model_trained(network, metadata)`` when a run produced a network (finished
-    or stopped); ``running_changed(bool)`` when a run starts and once its thread has ended.
+    shown an epoch; ``model_trained(Model)`` when a run produced a network (finished or
+    stopped); ``running_changed(bool)`` when a run starts and once its thread has ended.
 
     Connect to these rather than to the worker's signals: a plain function connected to a worker
     signal would run in the worker thread.
     """
 
     epoch_finished = Signal(object)
-    model_trained = Signal(object, object)
+    model_trained = Signal(object)
     running_changed = Signal(bool)
 
     def __init__(self, data_loader: DataLoader = load_data, parent: QWidget | None = None) -> None:
@@ -64,7 +66,7 @@ class TrainingTab(QWidget):
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._job: TrainingJob | None = None
-        self._run_state: dict = {}
+        self._run_state = RunState()
         self._started_at = 0.0
         self.train_button.clicked.connect(self.start_training)
         self.pause_button.clicked.connect(self.toggle_pause)
@@ -107,6 +109,11 @@ class TrainingTab(QWidget):
         """The current run's worker (its signals are handy in tests), or None."""
         return self._worker
 
+    @property
+    def thread(self) -> QThread | None:
+        """The QThread the current run works in, or None; read-only (to check that it ended)."""
+        return self._thread
+
     def start_training(self) -> bool:
         """Start a run with the current settings; False if one runs or the settings are bad."""
         if self.is_running or self.controls.problem():
@@ -119,7 +126,7 @@ class TrainingTab(QWidget):
             options,
             handwriting=self.controls.handwriting.options(),
         )
-        self._run_state = {"epochs": 0, "failed": False, "data_loaded": False, "summary": {}}
+        self._run_state = RunState()
         self._started_at = time.monotonic()
         self.plot.clear_run()
         self.progress_panel.show_message("")
@@ -177,37 +184,37 @@ class TrainingTab(QWidget):
         self._thread.wait()
 
     def _on_data_loaded(self, description: str) -> None:
-        self._run_state["data_loaded"] = True
+        self._run_state.data_loaded = True
         self.log.appendPlainText(f"Data: {description}")
         if self._job is not None:
             self.progress_panel.start_training(self._job.config.epochs)
 
     def _on_epoch_finished(self, result: EpochResult) -> None:
-        self._run_state["epochs"] = result.epoch + 1
+        self._run_state.epochs = result.epoch + 1
         self.plot.add_epoch(result)
         self.progress_panel.epoch_finished(result)
-        self.log.appendPlainText(result.seeds_line())
-        if result.looks_stuck() and not self._run_state.get("warned_stuck"):
-            self._run_state["warned_stuck"] = True
+        self.log.appendPlainText(result.epoch_line())
+        if result.looks_stuck() and not self._run_state.warned_stuck:
+            self._run_state.warned_stuck = True
             self.log.appendPlainText(
                 "Accuracy is stuck near chance: the learning rate η is probably far too large "
                 "(or the network saturated). Try a smaller η."
             )
         self.epoch_finished.emit(result)
 
-    def _on_summary(self, summary: dict) -> None:
-        self._run_state["summary"] = summary
+    def _on_summary(self, outcome: RunOutcome) -> None:
+        self._run_state.outcome = outcome
 
     def _on_failed(self, message: str) -> None:
-        self._run_state["failed"] = True  # offline, bad files…: offer to pick a folder
-        self.progress_panel.show_message(message, ERROR_STYLE, not self._run_state["data_loaded"])
+        self._run_state.failed = True  # offline, bad files…: offer to pick a folder
+        self.progress_panel.show_message(message, ERROR_STYLE, not self._run_state.data_loaded)
         self.log.appendPlainText(f"{message} ({self._elapsed()})")
 
     def _on_finished(self, network: Network | None) -> None:
         self.plot.flush()
         state, job = self._run_state, self._job
-        if network is None or job is None:
-            failed = state.get("failed", False)
+        if network is None or job is None or state.outcome is None:
+            failed = state.failed
             if not failed:
                 self.progress_panel.show_message(
                     "Stopped before any training: the model in use is unchanged."
@@ -215,18 +222,21 @@ class TrainingTab(QWidget):
             self.progress_panel.show_done("failed" if failed else "stopped", complete=False)
             self.log.appendPlainText(f"Ended without a trained network ({self._elapsed()})")
             return
-        summary = state["summary"]
-        total, correct = summary.get("test_total", 0), summary.get("test_correct", 0)
+        outcome = state.outcome
+        correct, total = outcome.test or (0, 0)
         accuracy = f"{100 * correct / total:.1f} % on the test set" if total else "no test set"
-        verb = "Stopped" if summary.get("stopped") else "Finished"
+        verb = "Stopped" if outcome.stopped_early else "Finished"
         self.log.appendPlainText(
-            f"{verb} after {state['epochs']} epoch(s), {self._elapsed()}: {accuracy}"
+            f"{verb} after {state.epochs} epoch(s), {self._elapsed()}: {accuracy}"
         )
-        self.progress_panel.show_done(f"{verb.lower()} · {accuracy}", not summary.get("stopped"))
+        self.progress_panel.show_done(f"{verb.lower()} · {accuracy}", not outcome.stopped_early)
         self.progress_panel.show_message(
             f"{verb}: this network ({accuracy}) is now in use in the Draw tab."
         )
-        self.model_trained.emit(network, training_metadata(network, job, summary))
+        description = describe_run(
+            outcome, front_end="app", trained_with=job.describe(), handwriting=job.handwriting
+        )
+        self.model_trained.emit(Model(network, description))
 
     def _on_thread_finished(self) -> None:
         # ``finished`` is emitted just *before* the thread ends (it then deletes the worker):

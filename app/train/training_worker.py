@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal, SignalInstance, Slot
 from app.train.data_source import DataLoader, load_data
 from app.train.training_job import TrainingJob
 from nn.data.dataset import Dataset, MnistSplits
-from nn.handwriting.options import training_set
+from nn.handwriting.options import RunOutcome, training_set
 from nn.handwriting.strokes import RenderCancelledError
 from nn.network import Network
 from nn.training import EpochResult, Trainer, TrainingDiverged
@@ -35,8 +35,8 @@ class TrainingWorker(QObject):
     Signals, in order: ``download_progress`` (bytes done, total) while full MNIST downloads,
     ``rendering_progress`` (images drawn, total) while pen digits are drawn, ``data_loaded`` (a
     description of the data), then ``progress`` (samples done, in epoch) and
-    ``epoch_finished`` (an :class:`~nn.training.EpochResult`) during training, ``summary`` (a dict:
-    dataset, epochs, stopped, test_correct, test_total) when a network was trained, ``failed``
+    ``epoch_finished`` (an :class:`~nn.training.EpochResult`) during training, ``summary`` (a
+    :class:`~nn.handwriting.options.RunOutcome`) when a network was trained, ``failed``
     (a message for the user) on an error, and always last ``finished`` (the trained Network,
     also when stopped part-way, or None).
     """
@@ -58,6 +58,7 @@ class TrainingWorker(QObject):
         self._stop = threading.Event()
         self._not_paused = threading.Event()  # cleared while paused; holds pen-digit drawing
         self._not_paused.set()
+        self._drawing_held = threading.Event()  # set while pen-digit drawing waits for resume
         self._trainer: Trainer | None = None
         self._last_emit = 0.0
         self._epochs_done = 0
@@ -66,6 +67,19 @@ class TrainingWorker(QObject):
 
     def __repr__(self) -> str:
         return f"TrainingWorker({self.job!r})"
+
+    @property
+    def trainer(self) -> Trainer | None:
+        """The run's :class:`~nn.training.Trainer` once the data is ready, else None. Look only:
+        the run is controlled through :meth:`pause`, :meth:`resume` and :meth:`request_stop`."""
+        return self._trainer
+
+    @property
+    def held(self) -> bool:
+        """True while the run waits for :meth:`resume`: between two drawn pen digits, or in the
+        Trainer between two mini-batches. :meth:`pause` takes effect there, not at once."""
+        trainer = self._trainer
+        return self._drawing_held.is_set() or (trainer is not None and trainer.held)
 
     # ---- controls, thread-safe (called from the GUI thread)
 
@@ -150,12 +164,15 @@ class TrainingWorker(QObject):
             self.epoch_finished.emit(last)
         if self._epochs_done == 0 and self._samples_trained == 0:
             return None  # stopped before the first mini-batch: nothing was trained
-        self.summary.emit(_summary(network, splits.test, source, last, trainer.stopped))
+        self.summary.emit(_outcome(self.job, network, splits.test, source, last, trainer.stopped))
         return network
 
     def _drawing_should_stop(self) -> bool:
         """Asked before each pen digit is drawn: waits while paused; True once Stop was asked."""
-        self._not_paused.wait()
+        if not self._not_paused.is_set():
+            self._drawing_held.set()
+            self._not_paused.wait()
+            self._drawing_held.clear()
         return self._stop.is_set()
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -183,19 +200,27 @@ def _describe(training: Dataset, source: str, splits: MnistSplits) -> str:
     )
 
 
-def _summary(
-    network: Network, test: Dataset, source: str, last: EpochResult | None, stopped: bool
-) -> dict:
-    """What the run produced, for the status bar and the weight file's metadata."""
-    epochs = 0 if last is None else last.epoch + 1
+def _outcome(
+    job: TrainingJob,
+    network: Network,
+    test: Dataset,
+    source: str,
+    last: EpochResult | None,
+    stopped: bool,
+) -> RunOutcome:
+    """What the run produced, for the log and the trained model's description; a run stopped
+    part-way is scored on the test set as it ended."""
     if stopped or last is None or last.test_correct is None:
         test_correct = network.evaluate(test.images, test.labels)
     else:
         test_correct = last.test_correct
-    return {
-        "dataset": source,
-        "epochs": epochs,
-        "stopped": stopped,
-        "test_correct": int(test_correct),
-        "test_total": len(test),
-    }
+    return RunOutcome(
+        sizes=network.sizes,
+        network_options=job.network_options,
+        config=job.config,
+        dataset=source,
+        epochs=0 if last is None else last.epoch + 1,
+        stopped_early=stopped,
+        test=(int(test_correct), len(test)),
+        validation_accuracy=None if last is None else last.validation_accuracy,
+    )

@@ -7,6 +7,7 @@ and :func:`training_set`, which appends the pen digits, drawn as the canvas woul
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,12 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from nn.data.dataset import Dataset, MnistSplits
+from nn.description import ModelDescription
 from nn.paths import bundled_file
-from nn.training import AugmentFunction
-
-PEN_DIGITS_FILE = "data/pendigits/pendigits-orig.tra.gz"
-"""The pen-digit training file the project carries (7,494 digits by 30 writers), relative to
-the project folder."""
+from nn.sketch.reading import AS_DRAWN, SOFTENED, SketchReading
+from nn.training import AugmentFunction, TrainingConfig
 
 PEN_WIDTHS = (10.0, 22.0, 36.0)
 """Pen widths in pixels of the 280-px canvas: each pen digit is drawn once with each."""
@@ -96,11 +95,58 @@ class HandwritingOptions:
             parts.append("sketches read softened")
         return parts
 
-    def reading_metadata(self) -> dict:
-        """What to add to the trained network's metadata: how it is to read sketches."""
-        from nn.sketch.reading import AS_DRAWN, SOFTENED
+    def sketch_reading(self) -> SketchReading:
+        """How the trained network is to read sketches."""
+        return SOFTENED if self.soften_sketches else AS_DRAWN
 
-        return (SOFTENED if self.soften_sketches else AS_DRAWN).to_metadata()
+    def settings(self) -> dict[str, object]:
+        """These options as JSON values, for the trained model's description."""
+        values = dataclasses.asdict(self)
+        values["pen_digits"] = None if self.pen_digits is None else str(self.pen_digits)
+        values["pen_widths"] = list(self.pen_widths)
+        return values
+
+
+def describe_run(
+    run: RunOutcome, *, front_end: str, trained_with: str, handwriting: HandwritingOptions
+) -> ModelDescription:
+    """The description of a model trained by the CLI or the Train tab (see :class:`RunOutcome`);
+    ``trained_with`` says how, in the front end's words (the command line, or the settings)."""
+    test_correct, test_total = run.test if run.test is not None else (None, None)
+    return ModelDescription(
+        dataset=run.dataset,
+        trained_with=trained_with,
+        front_end=front_end,
+        trained_at=ModelDescription.now(),
+        epochs=run.epochs,
+        stopped_early=run.stopped_early,
+        test_accuracy=None if not test_total else test_correct / test_total,
+        test_images=test_total or None,
+        validation_accuracy=run.validation_accuracy,
+        settings={
+            "network": {"sizes": list(run.sizes), **run.network_options},
+            "training": dataclasses.asdict(run.config),
+            "handwriting": handwriting.settings(),
+        },
+        sketch_reading=handwriting.sketch_reading(),
+    )
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a training run made, as both front ends know it: the network's ``sizes`` and
+    ``network_options`` (activations, cost, init, seed), the SGD ``config``, the ``dataset``
+    description, ``epochs`` trained, whether it ``stopped_early``, ``test`` as
+    ``(correct, total)`` (None without a test set) and the last ``validation_accuracy``."""
+
+    sizes: tuple[int, ...]
+    network_options: dict
+    config: TrainingConfig
+    dataset: str
+    epochs: int
+    stopped_early: bool
+    test: tuple[int, int] | None
+    validation_accuracy: float | None = None
 
 
 def usable_cores() -> int:

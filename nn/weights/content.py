@@ -17,8 +17,8 @@ import numpy as np
 
 from nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from nn.costs import COSTS
+from nn.description import ModelDescription
 from nn.network import check_sizes
-from nn.sketch.reading import SketchReading
 
 FORMAT_TAG = "digit-recognizer-weights"
 FORMAT_VERSION = 1
@@ -42,8 +42,10 @@ class ContentError(Exception):
     """What is wrong with a weight file's content (without the file's path)."""
 
 
-def read_archive(archive: Archive) -> tuple[tuple[int, ...], Parameters, dict[str, str], dict]:
-    """Return ``(sizes, (weights, biases), names, metadata)`` from an opened weight archive.
+def read_archive(
+    archive: Archive,
+) -> tuple[tuple[int, ...], Parameters, dict[str, str], ModelDescription]:
+    """Return ``(sizes, (weights, biases), names, description)`` from an opened weight archive.
 
     ``names`` maps hidden_activation, output_activation and cost to their (allowed) values.
     Nothing is unpickled: the archive must have been opened with ``allow_pickle=False``.
@@ -52,8 +54,8 @@ def read_archive(archive: Archive) -> tuple[tuple[int, ...], Parameters, dict[st
     sizes = check_sizes_of(_read_sizes(archive))
     parameters = _read_layers(archive, sizes)
     names = {key: check_name(key, _read_str(archive, key), c) for key, c in NAME_CHOICES.items()}
-    metadata = parse_metadata(_read_str(archive, "metadata"))
-    return sizes, parameters, names, metadata
+    description = parse_metadata(_read_str(archive, "metadata"))
+    return sizes, parameters, names, description
 
 
 def _check_header(archive: Archive) -> None:
@@ -125,7 +127,8 @@ def _read_str(archive: Archive, key: str) -> str:
     return str(value[()])
 
 
-def parse_metadata(text: str) -> dict:
+def parse_metadata(text: str) -> ModelDescription:
+    """The model description stored as the JSON ``text`` (:mod:`nn.description`)."""
     try:
         metadata = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -133,10 +136,9 @@ def parse_metadata(text: str) -> dict:
     if not isinstance(metadata, dict):
         raise ContentError(f"the metadata must be a JSON object, not {type(metadata).__name__}")
     try:
-        SketchReading.from_metadata(metadata)
+        return ModelDescription.from_metadata(metadata)
     except ValueError as exc:
         raise ContentError(f"the metadata's {exc}") from None
-    return metadata
 
 
 def check_sizes_of(sizes: Sequence[int]) -> tuple[int, ...]:

@@ -1,11 +1,13 @@
 """Saving and loading trained networks as versioned ``.npz`` files, validated on the way in.
 
-A weight file (format version 1) is an uncompressed ``np.savez`` archive of these arrays:
-``format`` (the tag, a 0-d string), ``version`` (int), ``sizes`` (int64), ``weight_0 …
-weight_{L-1}`` and ``bias_0 … bias_{L-1}`` (float32 or float64, shapes ``(n_l, n_{l-1})`` and
-``(n_l, 1)``), ``hidden_activation``, ``output_activation``, ``cost`` (0-d strings) and
-``metadata`` (a 0-d string holding a JSON object). Entries with other names are ignored, except
-``weight_*``/``bias_*`` entries for layers that ``sizes`` does not describe.
+A weight file holds a :class:`~nn.model.Model`: the network and its description. Format
+version 1 is an uncompressed ``np.savez`` archive of these arrays: ``format`` (the tag, a 0-d
+string), ``version`` (int), ``sizes`` (int64), ``weight_0 … weight_{L-1}`` and ``bias_0 …
+bias_{L-1}`` (float32 or float64, shapes ``(n_l, n_{l-1})`` and ``(n_l, 1)``),
+``hidden_activation``, ``output_activation``, ``cost`` (0-d strings) and ``metadata`` (a 0-d
+string holding a JSON object: the model's description, see :mod:`nn.description`). Entries with
+other names are ignored, except ``weight_*``/``bias_*`` entries for layers that ``sizes`` does
+not describe.
 
 Loading sniffs the content, reads archives with ``allow_pickle=False`` and never unpickles;
 Nielsen's network2 JSON is imported too. Every problem becomes a WeightFileError naming the file.
@@ -16,17 +18,17 @@ never leaves a half-written file. The path is used as given: no ``.npz`` suffix 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import json
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
+from nn.description import ModelDescription
+from nn.model import Model
 from nn.network import Network
 from nn.weights.content import (
     FORMAT_TAG,
@@ -42,7 +44,7 @@ from nn.weights.content import (
 )
 from nn.weights.network2_json import Network2FormatError, parse_network2_json
 
-__all__ = ["FORMAT_TAG", "FORMAT_VERSION", "WeightFileError", "load_weights", "save_weights"]
+__all__ = ["FORMAT_TAG", "FORMAT_VERSION", "WeightFileError", "load_model", "save_model"]
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -54,24 +56,24 @@ class WeightFileError(ValueError):
 # ---------------------------------------------------------------- saving
 
 
-def save_weights(
-    network: Network, path: str | Path, metadata: Mapping[str, object] | None = None
-) -> None:
-    """Write ``network`` and ``metadata`` (a JSON-able mapping) to ``path``, atomically.
+def save_model(model: Model, path: str | Path) -> Model:
+    """Write ``model`` to ``path``, atomically; returns the model as saved (its description's
+    ``saved_at`` set to now).
 
-    ``saved_at`` (local ISO date and time) is added to the metadata unless present. A network
-    that would not load back (e.g. NaN weights after a diverged run) is refused before any file
-    is touched. Raises WeightFileError; the previous file at ``path`` then stays intact.
+    A network that would not load back (e.g. NaN weights after a diverged run) is refused before
+    any file is touched. Raises WeightFileError; the previous file at ``path`` then stays intact.
     """
     path = Path(path)
+    saved = Model(model.network, model.description.replace(saved_at=ModelDescription.now()))
     try:
-        arrays = _network_arrays(network, metadata)
+        arrays = _network_arrays(saved.network, saved.description)
     except ContentError as exc:
         raise WeightFileError(f"{path}: not saved: {exc}") from None
     _write_atomically(path, arrays)
+    return saved
 
 
-def _network_arrays(network: Network, metadata: Mapping[str, object] | None) -> dict:
+def _network_arrays(network: Network, description: ModelDescription) -> dict:
     sizes = check_sizes_of(network.sizes)
     weights, biases = check_layers(sizes, network.weights, network.biases, "weight_{}", "bias_{}")
     arrays = {
@@ -84,17 +86,13 @@ def _network_arrays(network: Network, metadata: Mapping[str, object] | None) -> 
         arrays[f"bias_{i}"] = b
     for key, choices in NAME_CHOICES.items():
         arrays[key] = np.array(check_name(key, getattr(network, key), choices))
-    arrays["metadata"] = np.array(_metadata_json(metadata))
+    arrays["metadata"] = np.array(_metadata_json(description))
     return arrays
 
 
-def _metadata_json(metadata: Mapping[str, object] | None) -> str:
-    if metadata is not None and not isinstance(metadata, Mapping):
-        raise ContentError(f"metadata must be a mapping, not {type(metadata).__name__}")
-    data = dict(metadata or {})
-    data.setdefault("saved_at", datetime.datetime.now().astimezone().isoformat(timespec="seconds"))
+def _metadata_json(description: ModelDescription) -> str:
     try:
-        text = json.dumps(data, default=_json_default)
+        text = json.dumps(description.to_metadata(), default=_json_default)
     except (TypeError, ValueError) as exc:
         raise ContentError(f"metadata cannot be stored as JSON ({exc})") from None
     parse_metadata(text)  # what would not load back is refused now
@@ -154,8 +152,8 @@ def _fsync_folder(folder: Path) -> None:
 # ---------------------------------------------------------------- loading
 
 
-def load_weights(path: str | Path) -> tuple[Network, dict]:
-    """Read a weight file (or Nielsen's network2 JSON) and return ``(network, metadata)``.
+def load_model(path: str | Path) -> Model:
+    """Read a weight file (or Nielsen's network2 JSON) as a model.
 
     Everything is validated before the network is built; any problem raises WeightFileError
     whose message names the file and says precisely what is wrong.
@@ -179,7 +177,7 @@ def _open(path: Path) -> BinaryIO:
         raise ContentError(f"cannot be read ({exc})") from None
 
 
-def _load_open_file(file: BinaryIO) -> tuple[Network, dict]:
+def _load_open_file(file: BinaryIO) -> Model:
     """Sniff the content and read it from the same open file (np.load(path) can leak it)."""
     try:
         head = file.read(512)
@@ -206,7 +204,7 @@ def _describe_unknown(head: bytes) -> str:
     return prefix + f"neither an .npz archive nor network2 JSON (starts {head[:8].hex(' ')})"
 
 
-def _load_npz(file: BinaryIO) -> tuple[Network, dict]:
+def _load_npz(file: BinaryIO) -> Model:
     try:
         archive = np.load(file, allow_pickle=False)
     except READ_ERRORS as exc:
@@ -214,24 +212,21 @@ def _load_npz(file: BinaryIO) -> tuple[Network, dict]:
     if not isinstance(archive, np.lib.npyio.NpzFile):  # cannot happen after sniffing; be sure
         raise ContentError("not a zip archive")
     with archive:
-        sizes, (weights, biases), names, metadata = read_archive(archive)
-    return _build(sizes, weights, biases, names), metadata
+        _, (weights, biases), names, description = read_archive(archive)
+    return Model(Network.from_parameters(weights, biases, **names), description)
 
 
-def _load_network2(data: bytes) -> tuple[Network, dict]:
+def _load_network2(data: bytes) -> Model:
     try:
         sizes, weights, biases, cost = parse_network2_json(data)
     except Network2FormatError as exc:
         raise ContentError(f"not a network2 JSON file: {exc}") from None
     sizes = check_sizes_of(sizes)
     weights, biases = check_layers(sizes, weights, biases, "weights[{}]", "biases[{}]")
-    names = {"hidden_activation": "sigmoid", "output_activation": "sigmoid", "cost": cost}
-    return _build(sizes, weights, biases, names), {"imported_from": "network2 JSON"}
+    network = Network.from_parameters(weights, biases, cost=cost)  # sigmoid everywhere
+    return Model(network, IMPORTED_NETWORK2)
 
 
-def _build(sizes: tuple[int, ...], weights: list, biases: list, names: dict[str, str]) -> Network:
-    """A Network with these (already validated) parameters."""
-    network = Network(sizes, dtype=weights[0].dtype, **names)
-    network.weights = weights
-    network.biases = biases
-    return network
+IMPORTED_NETWORK2 = ModelDescription(
+    trained_with="imported from network2 JSON", front_end="imported"
+)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
@@ -10,8 +12,12 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from app import app_version
 from app.main_window import MainWindow
 from app.model_in_use import NO_MODEL
+from nn.description import ModelDescription
+from nn.model import Model
 from nn.network import Network
-from nn.weights.weight_file import load_weights, save_weights
+from nn.weights import load_model, save_model
+
+ISO_SECONDS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 
 
 @pytest.fixture
@@ -23,7 +29,9 @@ def network() -> Network:
 def errors(window, monkeypatch) -> list[tuple[str, str]]:
     """The error dialogs the window would have shown, as (title, text)."""
     shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(window, "_show_error", lambda title, text: shown.append((title, text)))
+    monkeypatch.setattr(
+        window.weight_files, "show_error", lambda title, text: shown.append((title, text))
+    )
     return shown
 
 
@@ -45,7 +53,7 @@ def test_the_window_has_its_tabs_menus_and_status(window):
         assert action.shortcut() == QKeySequence(keys)
     assert window.model_label.text() == NO_MODEL
     assert not window.save_action.isEnabled()
-    assert window.drawing_tab.network is None
+    assert window.drawing_tab.model is None
 
 
 def test_about_names_the_version_and_the_credits(window):
@@ -56,10 +64,12 @@ def test_about_names_the_version_and_the_credits(window):
 
 def test_the_default_model_is_loaded_and_described(make_window, network, tmp_path):
     path = tmp_path / "default-model.npz"
-    save_weights(network, path, {"test_correct": 9123, "test_total": 10000})
+    save_model(Model(network, ModelDescription(test_accuracy=0.9123, test_images=10000)), path)
     window = make_window(default_model=path)
     assert window.model_label.text() == "default-model.npz — [784, 16, 10] — 91.2 % test"
-    assert window.drawing_tab.network is window.model.network
+    assert window.drawing_tab.model is window.model.model
+    np.testing.assert_array_equal(window.model.model.network.predict(probe()),
+                                  network.predict(probe()))  # fmt: skip
     assert window.model.save_path is None  # Save never overwrites the bundled model
 
 
@@ -76,20 +86,25 @@ def test_a_damaged_default_model_is_reported_and_the_app_opens(make_window, tmp_
 
 
 def test_save_as_then_open_gives_identical_predictions(window, network, tmp_path, monkeypatch):
-    window.model.set_model(network, {"test_correct": 90, "test_total": 100})
+    trained = ModelDescription(front_end="app", test_accuracy=0.9, test_images=100)
+    window.model.set_model(Model(network, trained))
     expected = network.predict(probe())
     asked = []
-    monkeypatch.setattr(window, "_ask_save_path", lambda s: asked.append(s) or str(tmp_path / "m"))
+    monkeypatch.setattr(
+        window.weight_files, "ask_save_path", lambda s: asked.append(s) or str(tmp_path / "m")
+    )
     window.save_action.trigger()  # a trained network has no file yet: Save acts as Save as…
     saved = tmp_path / "m.npz"
     assert asked and asked[0].endswith("digit-model-784-16-10.npz") and saved.exists()
     assert window.model_label.text() == "m.npz — [784, 16, 10] — 90.0 % test"
-    window.model.set_model(Network([784, 16, 10], seed=6), {})
-    monkeypatch.setattr(window, "_ask_open_path", lambda: str(saved))
+    assert ISO_SECONDS.fullmatch(window.model.model.description.saved_at)  # the model as saved
+    window.model.set_model(Model(Network([784, 16, 10], seed=6)))
+    monkeypatch.setattr(window.weight_files, "ask_open_path", lambda: str(saved))
     window.open_action.trigger()
-    np.testing.assert_array_equal(window.model.network.predict(probe()), expected)
-    assert window.drawing_tab.network is window.model.network
-    assert window.model.metadata["test_correct"] == 90
+    np.testing.assert_array_equal(window.model.model.network.predict(probe()), expected)
+    assert window.drawing_tab.model is window.model.model
+    description = window.model.model.description
+    assert (description.front_end, description.test_correct) == ("app", 90)
     assert window.recent_menu.paths() == [str(saved.resolve())]
 
 
@@ -99,63 +114,63 @@ def test_how_a_model_reads_sketches_comes_with_it_and_is_saved_with_it(
     from nn.sketch.reading import AS_DRAWN, SOFTENED
 
     softened = tmp_path / "softened.npz"
-    save_weights(network, softened, SOFTENED.to_metadata())
-    monkeypatch.setattr(window, "_ask_open_path", lambda: str(softened))
+    save_model(Model(network, ModelDescription(sketch_reading=SOFTENED)), softened)
+    monkeypatch.setattr(window.weight_files, "ask_open_path", lambda: str(softened))
     window.open_action.trigger()
-    assert window.drawing_tab.reading == SOFTENED
-    monkeypatch.setattr(window, "_ask_save_path", lambda s: str(tmp_path / "copy.npz"))
+    assert window.drawing_tab.model.reading == SOFTENED
+    monkeypatch.setattr(window.weight_files, "ask_save_path", lambda s: str(tmp_path / "copy.npz"))
     window.save_as_action.trigger()
-    assert (
-        load_weights(tmp_path / "copy.npz")[1]["sketch_reading"]
-        == SOFTENED.to_metadata()["sketch_reading"]
-    )
-    window.model.set_model(network, {"test_correct": 1, "test_total": 2})  # trained in the app
-    assert window.drawing_tab.reading == AS_DRAWN
+    assert load_model(tmp_path / "copy.npz").reading == SOFTENED
+    window.model.set_model(Model(network, ModelDescription(front_end="app")))  # trained in the app
+    assert window.drawing_tab.model.reading == AS_DRAWN
 
 
 def test_save_writes_to_the_users_file_without_asking(window, network, tmp_path, monkeypatch):
     path = tmp_path / "mine.npz"
-    save_weights(network, path, {})
+    save_model(Model(network), path)
     assert window.open_weights(path)
-    in_use = window.model.network
+    in_use = window.model.model.network
     in_use.biases[0] += 1  # changed since it was opened: Save writes it back to the same file
-    monkeypatch.setattr(window, "_ask_save_path", pytest.fail)
+    monkeypatch.setattr(window.weight_files, "ask_save_path", pytest.fail)
     window.save_action.trigger()
-    reloaded, _ = load_weights(path)
-    np.testing.assert_array_equal(reloaded.biases[0], in_use.biases[0])
+    reloaded = load_model(path)
+    np.testing.assert_array_equal(reloaded.network.biases[0], in_use.biases[0])
+    assert reloaded.description.saved_at == window.model.model.description.saved_at
 
 
 def test_a_failed_save_shows_an_error_and_keeps_the_model(
     window, network, errors, tmp_path, monkeypatch
 ):
-    window.model.set_model(network, {})
+    model = Model(network)
+    window.model.set_model(model)
     target = tmp_path / "missing-folder" / "net.npz"
-    monkeypatch.setattr(window, "_ask_save_path", lambda suggested: str(target))
-    assert not window.save_weights_as()
+    monkeypatch.setattr(window.weight_files, "ask_save_path", lambda suggested: str(target))
+    assert not window.weight_files.save_as()
     assert len(errors) == 1 and "net.npz" in errors[0][1]
-    assert window.model.network is network and window.model.path is None
+    assert window.model.model is model and window.model.path is None
 
 
 def test_opening_a_corrupt_file_shows_the_problem_and_keeps_the_model(
     window, network, errors, tmp_path, monkeypatch
 ):
-    window.model.set_model(network, {})
+    model = Model(network)
+    window.model.set_model(model)
     before = network.predict(probe())
     bad = tmp_path / "broken.npz"
     bad.write_bytes(b"\x93NUMPY this is a lone .npy, not a weight archive")
-    monkeypatch.setattr(window, "_ask_open_path", lambda: str(bad))
+    monkeypatch.setattr(window.weight_files, "ask_open_path", lambda: str(bad))
     window.open_action.trigger()
     assert len(errors) == 1
     _title, text = errors[0]
     assert "broken.npz" in text and "single NumPy array" in text
-    assert window.model.network is network
-    np.testing.assert_array_equal(window.model.network.predict(probe()), before)
+    assert window.model.model is model and window.drawing_tab.model is model
+    np.testing.assert_array_equal(window.model.model.network.predict(probe()), before)
     assert window.model_label.text().startswith("trained just now")
 
 
 def test_a_missing_recent_file_is_reported_and_dropped(window, network, errors, tmp_path):
     path = tmp_path / "gone.npz"
-    save_weights(network, path, {})
+    save_model(Model(network), path)
     assert window.open_weights(path)
     path.unlink()
     window.recent_menu.actions()[0].trigger()
@@ -166,7 +181,7 @@ def test_a_missing_recent_file_is_reported_and_dropped(window, network, errors, 
 
 def test_dropping_a_weight_file_opens_it(window, network, tmp_path):
     path = tmp_path / "dropped.npz"
-    save_weights(network, path, {})
+    save_model(Model(network), path)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     enter = QDragEnterEvent(QPoint(20, 20), Qt.DropAction.CopyAction, mime,
@@ -177,7 +192,9 @@ def test_dropping_a_weight_file_opens_it(window, network, tmp_path):
                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
     window.dropEvent(drop)
     assert window.model.path == path
-    np.testing.assert_array_equal(window.model.network.predict(probe()), network.predict(probe()))
+    np.testing.assert_array_equal(
+        window.model.model.network.predict(probe()), network.predict(probe())
+    )
 
 
 def test_other_dropped_files_are_refused(window, tmp_path):
@@ -196,14 +213,40 @@ def test_geometry_pen_width_and_folder_are_remembered(make_window, network, tmp_
     first.resize(*size)
     first.drawing_tab.pen_width = first.drawing_tab.pen_width + 3
     path = tmp_path / "net.npz"
-    save_weights(network, path, {})
+    save_model(Model(network), path)
     first.open_weights(path)
     first.close()
     second: MainWindow = make_window()
     assert second.size().toTuple() == size
     assert second.drawing_tab.pen_width == first.drawing_tab.pen_width
-    assert second._last_folder() == str(tmp_path.resolve())
+    assert second.weight_files.last_folder() == str(tmp_path.resolve())
     assert second.recent_menu.paths() == [str(path.resolve())]
+
+
+def test_the_app_and_the_cli_describe_the_models_they_train_alike(qtbot, window, tmp_path, capsys):
+    from nn.cli import main
+    from tests.app.train.conftest import configure, run_to_end
+
+    cli_file = tmp_path / "cli.npz"
+    arguments = ["train", "--sample", "--epochs", "1", "--sizes", "784,10", "--seed", "1"]
+    assert main([*arguments, "--save", str(cli_file)]) == 0
+    capsys.readouterr()
+    cli = load_model(cli_file).description
+    configure(window.training_tab, epochs=1, seed="1")
+    run_to_end(qtbot, window.training_tab)
+    app = window.model.model.description
+
+    for description, front_end in ((cli, "cli"), (app, "app")):
+        assert description.front_end == front_end
+        assert description.trained_with and description.dataset
+        assert (description.epochs, description.stopped_early) == (1, False)
+        assert 0 <= description.test_accuracy <= 1  # a fraction, not a percentage
+        assert description.test_images > 0 and isinstance(description.test_correct, int)
+        assert ISO_SECONDS.fullmatch(description.trained_at)
+        assert set(description.settings) == {"network", "training", "handwriting"}
+        assert description.extra == {}
+    for part in ("network", "training", "handwriting"):
+        assert set(app.settings[part]) == set(cli.settings[part]), part
 
 
 def test_quit_closes_the_window(window):

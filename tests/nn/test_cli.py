@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 
 from nn.cli import main
-from nn.weights.weight_file import load_weights
+from nn.handwriting.options import HandwritingOptions
+from nn.weights.weight_file import load_model
 from tests.conftest import write_pen_digits
 
 EPOCH_LINE = re.compile(r"^Epoch (\d+): (\d+) / 1000$")
+ISO_SECONDS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 
 
-def test_train_prints_the_seeds_lines_and_saves_weights_that_evaluate_the_same(
+def test_train_prints_the_epoch_lines_and_saves_weights_that_evaluate_the_same(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     weights = tmp_path / "model.npz"
@@ -33,19 +35,50 @@ def test_train_prints_the_seeds_lines_and_saves_weights_that_evaluate_the_same(
 def test_soften_sketches_is_saved_with_the_weights_and_leaves_training_alone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from nn.sketch.reading import AS_DRAWN, SOFTENED, SketchReading
+    from nn.sketch.reading import AS_DRAWN, SOFTENED
 
     arguments = ["train", "--sample", "--epochs", "1", "--sizes", "784,20,10", "--seed", "4"]
     main([*arguments, "--save", str(tmp_path / "plain.npz")])
     main([*arguments, "--soften-sketches", "--save", str(tmp_path / "soft.npz")])
     first, second = capsys.readouterr().out.splitlines()
-    plain, plain_metadata = load_weights(tmp_path / "plain.npz")
-    soft, soft_metadata = load_weights(tmp_path / "soft.npz")
+    plain = load_model(tmp_path / "plain.npz")
+    soft = load_model(tmp_path / "soft.npz")
     assert first == second
-    for a, b in zip(plain.layers, soft.layers, strict=True):
+    for a, b in zip(plain.network.layers, soft.network.layers, strict=True):
         assert (a == b).all()
-    assert SketchReading.from_metadata(plain_metadata) == AS_DRAWN
-    assert SketchReading.from_metadata(soft_metadata) == SOFTENED
+    assert plain.reading == AS_DRAWN
+    assert soft.reading == SOFTENED
+    assert soft.description.settings["handwriting"]["soften_sketches"] is True
+
+
+def test_a_saved_model_describes_the_run_that_made_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    weights = tmp_path / "model.npz"
+    arguments = ["train", "--sample", "--epochs", "2", "--sizes", "784,10", "--eta", "0.5",
+                 "--cost", "cross-entropy", "--seed", "6", "--save", str(weights)]  # fmt: skip
+    assert main(arguments) == 0
+    last_correct = int(EPOCH_LINE.match(capsys.readouterr().out.splitlines()[-1]).group(2))
+
+    description = load_model(weights).description
+    assert description.front_end == "cli"
+    assert description.trained_with == "python -m nn " + " ".join(arguments)
+    assert description.dataset == "committed sample"
+    assert (description.epochs, description.stopped_early) == (2, False)
+    assert description.test_images == 1000 and description.test_correct == last_correct
+    assert description.test_accuracy == last_correct / 1000  # a fraction, as printed
+    assert 0 < description.validation_accuracy <= 1
+    assert ISO_SECONDS.fullmatch(description.trained_at)
+    assert ISO_SECONDS.fullmatch(description.saved_at)
+    assert description.settings == {
+        "network": {"sizes": [784, 10], "hidden_activation": "sigmoid",
+                    "output_activation": "softmax", "cost": "cross-entropy", "init": "normal",
+                    "seed": 6},
+        "training": {"epochs": 2, "batch_size": 10, "eta": 0.5, "lmbda": 0.0, "momentum": 0.0,
+                     "seed": 6, "schedule": "constant"},
+        "handwriting": HandwritingOptions().settings(),
+    }  # fmt: skip
+    assert description.extra == {}
 
 
 def test_a_seed_makes_the_printed_run_identical(capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,10 +149,13 @@ def test_pen_digits_and_augmentation_join_the_training_set(
     extra = ["--augment", "--pen-digits", str(pen), "--pen-widths", "10,30", "--styles"]
     assert main([*arguments, *extra, "--save", str(weights)]) == 0
     assert EPOCH_LINE.match(capsys.readouterr().out.strip())
-    _, metadata = load_weights(weights)
+    description = load_model(weights).description
     drawn = 10 * 2 + 6  # two widths, and the two 0s, 1s and 4s restyled
-    assert metadata["dataset"] == f"committed sample + {drawn} drawn pen digits (pen.tra)"
-    assert metadata["trained_with"].endswith("--styles --save " + str(weights))
+    assert description.dataset == f"committed sample + {drawn} drawn pen digits (pen.tra)"
+    assert description.trained_with.endswith("--styles --save " + str(weights))
+    handwriting = description.settings["handwriting"]
+    assert (handwriting["augment"], handwriting["styles"]) == (True, True)
+    assert (handwriting["pen_digits"], handwriting["pen_widths"]) == (str(pen), [10.0, 30.0])
 
 
 def test_a_terminal_sees_the_pen_digits_drawn_then_each_epoch_progress(

@@ -2,9 +2,8 @@
 
 Each digit is drawn with mouse events into the ``sketchCanvas`` of a running MainWindow (as
 ``bench/drawn_digits.py`` replays them) and, separately, with
-:func:`nn.handwriting.strokes.render_strokes`;
-both images go through the same sketch → 28x28 recipe and the default model reads both (as it
-reads sketches: softened, see ``nn.sketch.reading``).
+:func:`nn.handwriting.strokes.render_strokes`; the default model reads both through
+:meth:`nn.model.Model.read`, the path of the Draw tab.
 """
 
 from __future__ import annotations
@@ -12,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app.draw.mouse_replay import drag
 from app.draw.sketch_canvas import SketchCanvas
 from app.main_window import DEFAULT_MODEL
-from bench.drawn_digits import replay
 from nn.data.pendigits import load_pendigits
-from nn.handwriting.strokes import place_on_canvas, render_strokes, render_to_input
+from nn.handwriting.strokes import place_on_canvas, render_strokes
 from nn.sketch.recipe import sketch_to_mnist
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
@@ -42,23 +41,24 @@ def test_canvas_and_renderer_give_the_same_input(make_window, digits, window_siz
     window.resize(*window_size)
     tab = window.drawing_tab
     canvas = tab.findChild(SketchCanvas, "sketchCanvas")
-    network, reading = window.model.network, window.drawing_tab.reading
+    model = window.model.model
     differences, same_answer = [], []
     for i, digit in enumerate(digits):
         side, pen, centre, rotation = LAYOUTS[i % len(LAYOUTS)]
         strokes = place_on_canvas(digit.strokes, side, centre, rotation)
         tab.clear()
         tab.pen_width = pen
-        replay(canvas, strokes)
+        drag(canvas, strokes)
         drawn = tab.update_prediction()
         from_canvas = tab.current_input()
-        rendered = reading.apply(render_to_input(strokes, pen))  # as the model reads
-        image_gap = np.abs(canvas.image_array().astype(float) - render_strokes(strokes, pen))
+        rendered = render_strokes(strokes, pen)
+        image_gap = np.abs(canvas.image_array().astype(float) - rendered)
         assert image_gap.mean() < 0.6  # grey levels of 255, over the whole 280x280 image
         as_drawn = sketch_to_mnist(canvas.image_array())
-        np.testing.assert_array_equal(from_canvas, reading.apply(as_drawn))
-        differences.append(float(np.abs(from_canvas - rendered).mean()))
-        same_answer.append(int(drawn.argmax()) == int(network.predict(rendered).argmax()))
+        np.testing.assert_array_equal(from_canvas, model.reading.apply(as_drawn))
+        answer = model.read(rendered)
+        differences.append(float(np.abs(from_canvas - answer.input).mean()))
+        same_answer.append(int(drawn.argmax()) == answer.digit)
     differences = np.array(differences)
     assert differences.mean() < 0.01
     assert np.mean(differences < 0.02) >= 0.9  # the rest: an integer centring shift flipped

@@ -6,14 +6,16 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
+from app.draw import mouse_replay
 from app.draw.activation_chart import ActivationChart
 from app.draw.drawing_tab import DrawingTab
 from app.draw.input_preview import InputPreview
+from app.draw.mouse_replay import send_mouse, widget_position
 from app.draw.sketch_canvas import SketchCanvas
+from nn.model import Model
 from nn.network import Network
 from nn.training import Trainer, TrainingConfig
 
@@ -21,7 +23,6 @@ from nn.training import Trainer, TrainingConfig
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 LEFT = Qt.MouseButton.LeftButton
-NO_BUTTON = Qt.MouseButton.NoButton
 
 
 @pytest.fixture(scope="session")
@@ -51,31 +52,13 @@ def tab(qtbot, network) -> DrawingTab:
     tab.resize(900, 560)
     tab.show()
     qtbot.waitExposed(tab)
-    tab.set_network(network)
+    tab.set_model(Model(network))
     return tab
 
 
-def send_mouse(canvas: QWidget, kind: QEvent.Type, pos: QPointF, button, buttons) -> None:
-    """Deliver one mouse event to ``canvas``, as Qt does while the canvas grabs the mouse."""
-    global_pos = canvas.mapToGlobal(pos)
-    event = QMouseEvent(kind, pos, global_pos, button, buttons, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(canvas, event)
-
-
-def to_widget(canvas: SketchCanvas, u: float, v: float) -> QPointF:
-    """Fractions (u across, v down) of the canvas's square drawing area → widget position."""
-    side = min(canvas.width(), canvas.height())
-    return QPointF((canvas.width() - side) / 2 + u * side, (canvas.height() - side) / 2 + v * side)
-
-
 def drag(canvas: SketchCanvas, points: list[tuple[float, float]], release: bool = True) -> None:
-    """Press at the first point (canvas fractions), move through the rest, release at the last."""
-    positions = [to_widget(canvas, u, v) for u, v in points]
-    send_mouse(canvas, QEvent.Type.MouseButtonPress, positions[0], LEFT, LEFT)
-    for pos in positions[1:]:
-        send_mouse(canvas, QEvent.Type.MouseMove, pos, NO_BUTTON, LEFT)
-    if release:
-        send_mouse(canvas, QEvent.Type.MouseButtonRelease, positions[-1], LEFT, NO_BUTTON)
+    """One stroke with the mouse through ``points`` (fractions of the canvas's drawing square)."""
+    mouse_replay.drag(canvas, [points], fractions=True, release=release)
 
 
 def one(n: int = 30) -> list[tuple[float, float]]:
@@ -142,9 +125,7 @@ def test_predicts_live_while_drawing(qtbot, tab):
         drag(canvas, one(), release=False)  # still pressed: only the coalescing timer predicts
     assert blocker.args[0].shape == (10,)
     with qtbot.waitSignal(tab.prediction_changed, timeout=1000):
-        send_mouse(
-            canvas, QEvent.Type.MouseButtonRelease, to_widget(canvas, 0.5, 0.9), LEFT, NO_BUTTON
-        )
+        send_mouse(canvas, QEvent.Type.MouseButtonRelease, (0.5, 0.9), fractions=True)
 
 
 def assert_blank(tab: DrawingTab) -> None:
@@ -191,7 +172,9 @@ def test_ctrl_z_removes_only_the_last_stroke(qtbot, tab):
 def test_a_click_draws_a_dot(qtbot, tab):
     canvas = tab.findChild(SketchCanvas, "sketchCanvas")
     with qtbot.waitSignal(tab.prediction_changed, check_params_cb=lambda a: a is not None):
-        qtbot.mouseClick(canvas, LEFT, pos=to_widget(canvas, 0.5, 0.5).toPoint())
+        qtbot.mouseClick(
+            canvas, LEFT, pos=widget_position(canvas, (0.5, 0.5), fractions=True).toPoint()
+        )
     image = canvas.image_array()
     assert image[140, 140] == 255
     ink_rows = np.flatnonzero(image.max(axis=1) > 127)
@@ -249,13 +232,13 @@ def test_without_a_network_it_still_draws(qtbot):
     qtbot.mouseClick(tab.findChild(QPushButton, "clearButton"), LEFT)
 
 
-def test_set_network_repredicts_the_current_sketch(qtbot, network):
+def test_set_model_repredicts_the_current_sketch(qtbot, network):
     tab = DrawingTab()
     qtbot.addWidget(tab)
     tab.show()
     drag(tab.findChild(SketchCanvas, "sketchCanvas"), one())
     with qtbot.waitSignal(tab.prediction_changed) as blocker:
-        tab.set_network(network)
+        tab.set_model(Model(network))
     np.testing.assert_array_equal(blocker.args[0], network.predict(tab.current_input()))
 
 
@@ -277,7 +260,7 @@ def label_text(tab: DrawingTab) -> str:
 def test_a_close_call_says_not_sure_and_still_shows_all_ten_bars(qtbot, tab):
     close = np.full(10, 0.01, dtype=np.float32)
     close[4], close[9] = 0.48, 0.44
-    tab.set_network(FixedOutputs(close))
+    tab.set_model(Model(FixedOutputs(close)))
     with qtbot.waitSignal(tab.prediction_changed) as blocker:
         drag(tab.findChild(SketchCanvas, "sketchCanvas"), one())
     np.testing.assert_array_equal(blocker.args[0], close)  # the signal is unchanged
@@ -290,7 +273,7 @@ def test_a_close_call_says_not_sure_and_still_shows_all_ten_bars(qtbot, tab):
 def test_a_clear_answer_shows_the_digit_alone(qtbot, tab):
     clear = np.full(10, 0.002, dtype=np.float32)
     clear[7] = 0.98
-    tab.set_network(FixedOutputs(clear))
+    tab.set_model(Model(FixedOutputs(clear)))
     drag(tab.findChild(SketchCanvas, "sketchCanvas"), seven())
     assert shown_digit(tab) == 7
     assert "not sure" not in label_text(tab)
@@ -304,9 +287,8 @@ def test_resizing_the_window_mid_stroke_keeps_drawing(qtbot, tab):
     qtbot.waitUntil(lambda: canvas.width() < 400)
     with qtbot.waitSignal(tab.prediction_changed, check_params_cb=lambda a: a is not None):
         for u, v in one()[10:]:  # the same press goes on, on the resized canvas
-            send_mouse(canvas, QEvent.Type.MouseMove, to_widget(canvas, u, v), NO_BUTTON, LEFT)
-        end = to_widget(canvas, *one()[-1])
-        send_mouse(canvas, QEvent.Type.MouseButtonRelease, end, LEFT, NO_BUTTON)
+            send_mouse(canvas, QEvent.Type.MouseMove, (u, v), fractions=True)
+        send_mouse(canvas, QEvent.Type.MouseButtonRelease, one()[-1], fractions=True)
     (stroke,) = canvas.strokes()
     assert len(stroke) == 30
     assert stroke[:, 1].max() == pytest.approx(0.85 * 280, abs=1)  # mapped to the new size
@@ -336,6 +318,7 @@ def test_thousands_of_strokes(qtbot, tab):
 
 
 def test_a_model_that_reads_softened_gets_and_shows_the_softened_input(qtbot, tab, network):
+    from nn.description import ModelDescription
     from nn.sketch.reading import SOFTENED
     from nn.sketch.recipe import sketch_to_mnist
 
@@ -344,11 +327,11 @@ def test_a_model_that_reads_softened_gets_and_shows_the_softened_input(qtbot, ta
     as_drawn = sketch_to_mnist(canvas.image_array())
     np.testing.assert_array_equal(tab.current_input(), as_drawn)
     with qtbot.waitSignal(tab.prediction_changed) as blocker:
-        tab.set_network(network, SOFTENED)
+        tab.set_model(Model(network, ModelDescription(sketch_reading=SOFTENED)))
     softened = SOFTENED.apply(as_drawn)
     assert not np.array_equal(softened, as_drawn)
     shown = tab.findChild(InputPreview, "inputPreview").current_input()
     np.testing.assert_array_equal(shown, softened)  # the preview shows what the network reads
     np.testing.assert_array_equal(blocker.args[0], network.predict(softened))
-    tab.set_network(network)  # the next model reads as drawn again
+    tab.set_model(Model(network))  # the next model reads as drawn again
     np.testing.assert_array_equal(tab.current_input(), as_drawn)

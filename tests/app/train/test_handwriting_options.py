@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import threading
 
-import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QSpinBox
@@ -23,10 +22,7 @@ from nn.handwriting.options import HandwritingOptions, training_set
 from nn.sketch.reading import SOFTENED
 from nn.training import TrainingConfig
 from tests.app.conftest import loader_for
-from tests.app.train.test_training_tab import configure, log_lines, run_to_end
-from tests.conftest import write_pen_digits
-
-LEFT = Qt.MouseButton.LeftButton
+from tests.app.train.conftest import LEFT, configure, log_lines, run_to_end
 
 
 def click(qtbot, check: QCheckBox) -> None:
@@ -44,11 +40,6 @@ def how_drawn(tab: TrainingTab) -> tuple[QSpinBox, QCheckBox]:
     """The drawings-per-width spin box and the "reshaped" box under the pen digits."""
     group = tab.findChild(QGroupBox, "handwritingOptions")
     return group.findChild(QSpinBox, "penCopiesSpin"), group.findChild(QCheckBox, "penReshapeCheck")
-
-
-@pytest.fixture
-def pen_file(tmp_path):
-    return write_pen_digits(tmp_path / "pen.tra", 20)
 
 
 def test_all_off_by_default_and_styles_wait_for_pen_digits(qtbot, window):
@@ -111,10 +102,11 @@ def test_a_run_with_pen_digits_and_distortion_trains_on_more_images(
         "200 validation, 200 test images"
     )
     assert any(line.startswith("Finished after 2 epoch(s)") for line in lines)
-    metadata = window.model.metadata
-    assert metadata["dataset"] == f"tiny test subset + {drawn} drawn pen digits (pen.tra)"
-    assert metadata["augmented"] is True
-    assert window.drawing_tab.reading == SOFTENED  # the trained model reads as it was told
+    description = window.model.model.description
+    assert description.dataset == f"tiny test subset + {drawn} drawn pen digits (pen.tra)"
+    assert description.settings["handwriting"]["augment"] is True
+    assert description.sketch_reading == SOFTENED
+    assert window.drawing_tab.model.reading == SOFTENED  # the trained model reads as it was told
 
 
 def test_a_run_with_several_reshaped_drawings_per_width_draws_them_all(
@@ -156,7 +148,7 @@ def test_the_worker_reports_drawing_and_hands_augment_to_the_trainer(tiny_splits
         "tiny test subset + 60 drawn pen digits (pen.tra): 1,060 training, 200 validation, "
         "200 test images"
     ]
-    assert worker._trainer.augment is augment
+    assert worker.trainer.augment is augment
 
 
 def test_pause_holds_the_drawing_until_resume(qtbot, tiny_splits, pen_file):
@@ -169,7 +161,7 @@ def test_pause_holds_the_drawing_until_resume(qtbot, tiny_splits, pen_file):
     worker.pause()
     runner = threading.Thread(target=worker.run)
     runner.start()
-    qtbot.wait(300)  # signals from this thread arrive through the event loop
+    qtbot.waitUntil(lambda: worker.held, timeout=5000)  # before the first pen digit
     assert drawn == [] and runner.is_alive()
     worker.resume()
     qtbot.waitUntil(lambda: len(trained) == 1, timeout=10_000)
@@ -196,14 +188,14 @@ def test_stop_while_drawing_ends_cleanly_without_a_network(qtbot, window, pen_fi
     drawing = re.compile(r"Drawing pen digits… \d+ %")
     qtbot.waitUntil(lambda: drawing.fullmatch(label.text()) is not None, timeout=5000)
     assert not tab.controls.handwriting.isEnabled()
-    thread = tab._thread
+    thread = tab.thread
     with qtbot.waitSignal(tab.running_changed, timeout=5000, check_params_cb=lambda r: not r):
         qtbot.mouseClick(tab.stop_button, LEFT)
         release.set()
     assert len(drawn) == 2  # stopped between two digits, not after all 60
     assert not tab.is_running and tab.worker is None
     assert not shiboken6.isValid(thread) or thread.isFinished()  # ended (maybe deleted already)
-    assert window.model.network is None
+    assert window.model.model is None
     assert tab.progress_panel.message_label.text() == (
         "Stopped before any training: the model in use is unchanged."
     )
@@ -218,7 +210,7 @@ def test_a_missing_pen_digit_file_is_reported(qtbot, window, tmp_path):
     run_to_end(qtbot, tab)
     message = tab.progress_panel.message_label.text()
     assert message.startswith("Could not load the training data: gone.tra.gz: file not found")
-    assert window.model.network is None
+    assert window.model.model is None
 
 
 def test_the_boxes_are_remembered_and_locked_while_training(qtbot, make_window, tiny_splits):

@@ -7,43 +7,15 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 
 from app.train.accuracy_plot import AccuracyPlot
 from app.train.data_source import FOLDER, SAMPLE, DataChoice, load_data
 from app.train.time_left import EtaEstimator, describe_seconds_left
-from app.train.training_tab import TrainingTab
 from nn.data.idx import DataError
 from nn.training import EpochResult, TrainingConfig
 from tests.app.conftest import loader_for
-
-LEFT = Qt.MouseButton.LeftButton
-
-
-def configure(tab: TrainingTab, **values) -> None:
-    """Type into the form: hidden, eta, seed… as text; epochs and batch_size as numbers."""
-    form = tab.form
-    edits = {"hidden": form.hidden_edit, "eta": form.eta_edit, "seed": form.seed_edit,
-             "lmbda": form.lambda_edit, "momentum": form.momentum_edit}  # fmt: skip
-    for key, value in values.items():
-        if key in edits:
-            edits[key].setText(value)
-        elif key == "epochs":
-            form.epochs_spin.setValue(value)
-        elif key == "batch_size":
-            form.batch_spin.setValue(value)
-        else:
-            combo = {"activation": form.activation_combo, "output_cost": form.output_combo,
-                     "schedule": form.schedule_combo}[key]  # fmt: skip
-            combo.setCurrentIndex(combo.findData(value))
-
-
-def run_to_end(qtbot, tab: TrainingTab, timeout: int = 20_000) -> None:
-    with qtbot.waitSignal(tab.running_changed, timeout=timeout, check_params_cb=lambda r: not r):
-        qtbot.mouseClick(tab.train_button, LEFT)
-
-
-def log_lines(tab: TrainingTab) -> list[str]:
-    return tab.log.toPlainText().splitlines()
+from tests.app.train.conftest import LEFT, configure, log_lines, run_to_end
 
 
 def test_defaults_are_the_seeds_configuration(window):
@@ -75,9 +47,9 @@ def test_a_run_fills_the_plot_and_the_log_and_becomes_the_model(qtbot, window, t
     epochs = [line for line in log_lines(tab) if re.fullmatch(r"Epoch \d: \d+ / 200", line)]
     assert [line.split(":")[0] for line in epochs] == ["Epoch 0", "Epoch 1", "Epoch 2"]
     assert any(line.startswith("Finished after 3 epoch(s)") for line in log_lines(tab))
-    assert window.model.network is not None
-    assert window.model.metadata["epochs"] == 3
-    assert window.drawing_tab.network is window.model.network
+    assert window.model.model is not None
+    assert window.model.model.description.epochs == 3
+    assert window.drawing_tab.model is window.model.model
     assert re.fullmatch(r"trained just now — \[784, 30, 10\] — \d+\.\d % test",
                         window.model_label.text())  # fmt: skip
     assert window.save_action.isEnabled() and tab.train_button.isEnabled()
@@ -92,7 +64,7 @@ def test_the_plot_is_cleared_when_a_new_run_starts(qtbot, window):
     assert len(tab.plot.test_curve.getData()[0]) == 1
 
 
-def test_pause_holds_training_and_resume_finishes_it(qtbot, window, sample_splits):
+def test_pause_holds_training_and_resume_finishes_it(qtbot, qapp, window, sample_splits):
     tab = window.training_tab
     tab.data_loader = loader_for(sample_splits)  # 5,000 images: ~40 ms per epoch
     configure(tab, epochs=12)
@@ -100,17 +72,16 @@ def test_pause_holds_training_and_resume_finishes_it(qtbot, window, sample_split
         qtbot.mouseClick(tab.train_button, LEFT)
     qtbot.mouseClick(tab.pause_button, LEFT)
     assert tab.pause_button.text() == "Resume"
-    qtbot.wait(200)  # the pause takes effect at the next mini-batch; let queued signals arrive
-    before = (tab.progress_panel.bar.value(), len(log_lines(tab)))
-    qtbot.wait(500)
-    assert (tab.progress_panel.bar.value(), len(log_lines(tab))) == before
+    worker = tab.worker
+    qtbot.waitUntil(lambda: worker.held, timeout=5000)  # at the next mini-batch boundary
+    qapp.processEvents()  # what the worker reported before it was held
     assert "paused" in tab.progress_panel.label.text()
-    assert tab.is_running
+    assert tab.is_running and worker.held
     with qtbot.waitSignal(tab.running_changed, timeout=20_000, check_params_cb=lambda r: not r):
         qtbot.mouseClick(tab.pause_button, LEFT)
     assert tab.pause_button.text() == "Pause"
     assert "Finished after 12 epoch(s)" in tab.log.toPlainText()
-    assert window.model.metadata["stopped_early"] is False
+    assert window.model.model.description.stopped_early is False
 
 
 def test_stop_mid_epoch_keeps_the_partly_trained_network(qtbot, window, sample_splits):
@@ -123,8 +94,9 @@ def test_stop_mid_epoch_keeps_the_partly_trained_network(qtbot, window, sample_s
         qtbot.mouseClick(tab.stop_button, LEFT)
     # Stop acted between mini-batches: the first epoch never completed (its latency: bench/).
     qtbot.waitUntil(lambda: not tab.is_running, timeout=5000)
-    assert window.model.network is not None
-    assert window.model.metadata["epochs"] == 0 and window.model.metadata["stopped_early"]
+    assert window.model.model is not None
+    description = window.model.model.description
+    assert description.epochs == 0 and description.stopped_early
     assert window.model_label.text().startswith("trained just now — [784, 30, 10] — ")
     assert "Stopped after 0 epoch(s)" in tab.log.toPlainText()
 
@@ -137,7 +109,7 @@ def test_a_diverging_run_is_reported_in_the_tab(qtbot, window):
     message = tab.progress_panel.message_label.text()
     assert message.startswith("Training diverged at epoch 0: learning rate too large")
     assert "Training diverged at epoch 0" in tab.log.toPlainText()
-    assert window.model.network is None  # the NaN network is not used
+    assert window.model.model is None  # the NaN network is not used
     assert tab.train_button.isEnabled() and not tab.stop_button.isEnabled()
 
 
@@ -163,12 +135,17 @@ def test_a_bad_value_disables_train_with_a_message(window, field, text, message)
     assert tab.train_button.isEnabled() and label.isHidden()
 
 
+def answer_folder_dialogs(monkeypatch, folder: str) -> None:
+    """Make the folder dialog return ``folder`` at once ("" as when cancelled)."""
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *args: folder))
+
+
 def test_a_folder_choice_needs_a_folder(window, tmp_path, monkeypatch):
     chooser = window.training_tab.dataset_chooser
-    monkeypatch.setattr(chooser, "_ask_folder", lambda: "")
+    answer_folder_dialogs(monkeypatch, "")
     chooser.buttons[FOLDER].click()
     assert not window.training_tab.train_button.isEnabled()
-    monkeypatch.setattr(chooser, "_ask_folder", lambda: str(tmp_path))
+    answer_folder_dialogs(monkeypatch, str(tmp_path))
     assert chooser.choose_folder()
     assert chooser.choice() == DataChoice(FOLDER, str(tmp_path))
     assert window.training_tab.train_button.isEnabled()
@@ -186,7 +163,7 @@ def test_a_data_error_offers_to_pick_a_folder(qtbot, window, tmp_path, monkeypat
         message == "Could not load the training data: cannot download MNIST: no network connection"
     )
     assert not tab.progress_panel.pick_folder_button.isHidden()
-    monkeypatch.setattr(tab.dataset_chooser, "_ask_folder", lambda: str(tmp_path))
+    answer_folder_dialogs(monkeypatch, str(tmp_path))
     qtbot.mouseClick(tab.progress_panel.pick_folder_button, LEFT)
     assert tab.dataset_chooser.choice().kind == FOLDER
     assert tab.progress_panel.pick_folder_button.isHidden()
@@ -199,7 +176,7 @@ def test_closing_the_window_mid_training_stops_the_thread(qtbot, make_window, sa
     configure(tab, epochs=30, batch_size=1)
     qtbot.mouseClick(tab.train_button, LEFT)
     qtbot.waitUntil(lambda: tab.progress_panel.bar.value() > 0, timeout=10_000)
-    thread = tab._thread
+    thread = tab.thread
     window.close()  # stop → quit → wait: returns once the thread has ended
     assert thread.isFinished()
 
@@ -275,7 +252,7 @@ def test_a_download_shows_its_bytes(qtbot, window, tiny_splits):
     assert tab.progress_panel.bar.value() == 5_000_000
     with qtbot.waitSignal(tab.running_changed, timeout=10_000, check_params_cb=lambda r: not r):
         gate.set()
-    assert window.model.metadata["dataset"] == "tiny test subset"
+    assert window.model.model.description.dataset == "tiny test subset"
 
 
 def test_closing_while_paused_ends_the_thread(qtbot, make_window, sample_splits):
@@ -286,7 +263,7 @@ def test_closing_while_paused_ends_the_thread(qtbot, make_window, sample_splits)
     with qtbot.waitSignal(tab.epoch_finished, timeout=10_000):
         qtbot.mouseClick(tab.train_button, LEFT)
     qtbot.mouseClick(tab.pause_button, LEFT)
-    thread = tab._thread
+    thread = tab.thread
     window.close()
     assert thread.isFinished()
 

@@ -1,5 +1,5 @@
-"""MNIST plus drawn pen digits, shared by the CLI and the Train tab: the same images as the CLI
-drew before, progress, stopping, file lookup and the log phrases."""
+"""MNIST plus drawn pen digits, shared by the CLI and the Train tab: what the options draw,
+progress, stopping, file lookup and the log phrases."""
 
 from __future__ import annotations
 
@@ -8,16 +8,11 @@ import pytest
 
 from nn.data.dataset import Dataset, MnistSplits
 from nn.data.mnist import load_sample
-from nn.data.pendigits import TRAINING_FILE, load_pendigits
+from nn.data.pendigits import TRAINING_FILE
 from nn.handwriting.augment import augment
-from nn.handwriting.options import PEN_DIGITS_FILE, HandwritingOptions, training_set
-from nn.handwriting.strokes import (
-    MIN_PARALLEL,
-    PARALLEL_BLOCK,
-    RenderCancelledError,
-    render_dataset,
-)
-from tests.conftest import write_pen_digits
+from nn.handwriting.options import HandwritingOptions, training_set
+from nn.handwriting.strokes import MIN_PARALLEL, PARALLEL_BLOCK, RenderCancelledError
+from tests.conftest import FIRST_PEN_LABELS, write_pen_digits
 
 
 @pytest.fixture(scope="module")
@@ -26,19 +21,13 @@ def splits():
     return MnistSplits(sample.training.subset(300), sample.validation, sample.test, sample.source)
 
 
-@pytest.fixture
-def pen_file(tmp_path):
-    return write_pen_digits(tmp_path / "pen.tra", 20)
-
-
-def cli_training_set_before_the_move(splits, path, widths, seed, styles, copies, reshape):
-    """What ``nn/cli.py``'s ``_training_set`` computed before it moved to nn.handwriting.options."""
-    pen = render_dataset(
-        load_pendigits(path), widths, seed, styles=styles, copies=copies, reshape=reshape
-    )
-    images = np.concatenate([splits.training.images, pen.images])
-    labels = np.concatenate([splits.training.labels, pen.labels])
-    return Dataset(images, labels), f"{splits.source} + {len(pen)} drawn pen digits ({path.name})"
+def expected_pen_labels(widths, copies: int, styles: bool) -> list[int]:
+    """The labels drawn from the 20-digit file: each digit once per width and copy, in the file's
+    order; then, with styles, the digits of each styled class (0, 7, 1, 4, 9), ``copies`` each."""
+    labels = [label for label in FIRST_PEN_LABELS for _ in range(len(widths) * copies)]
+    for styled in (0, 7, 1, 4, 9) if styles else ():
+        labels += [styled] * (FIRST_PEN_LABELS.count(styled) * copies)
+    return labels
 
 
 @pytest.mark.parametrize(
@@ -49,7 +38,7 @@ def cli_training_set_before_the_move(splits, path, widths, seed, styles, copies,
         ((22,), 7, True, 1, False),
     ],
 )
-def test_the_same_images_as_the_cli_drew_before(
+def test_the_options_decide_which_pen_digits_are_drawn(
     splits, pen_file, widths, seed, styles, copies, reshape
 ):
     options = HandwritingOptions(
@@ -60,14 +49,28 @@ def test_the_same_images_as_the_cli_drew_before(
         styles=styles,
     )
     training, name = training_set(splits, options, seed)
-    reference, reference_name = cli_training_set_before_the_move(
-        splits, pen_file, widths, seed, styles, copies, reshape
-    )
-    assert name == reference_name
-    np.testing.assert_array_equal(training.images, reference.images)
-    np.testing.assert_array_equal(training.labels, reference.labels)
+    labels = expected_pen_labels(widths, copies, styles)
+    assert name == f"committed sample + {len(labels)} drawn pen digits (pen.tra)"
+    np.testing.assert_array_equal(training.images[:300], splits.training.images)
+    np.testing.assert_array_equal(training.labels[:300], splits.training.labels)
+    assert training.labels[300:].tolist() == labels
+    pen = training.images[300:]
+    assert pen.dtype == np.float32 and pen.min() >= 0 and pen.max() <= 1
+    assert (pen.max(axis=1) > 0.5).all()  # every drawing has ink
     again, _ = training_set(splits, options, seed, on_progress=lambda d, t: None)
     np.testing.assert_array_equal(again.images, training.images)  # progress changes nothing
+
+
+def test_a_wider_pen_inks_every_digit_more_and_reshaping_changes_every_drawing(splits, pen_file):
+    def pen_images(**options) -> np.ndarray:
+        training, _ = training_set(splits, HandwritingOptions(pen_digits=pen_file, **options), 3)
+        assert training.labels[300:].tolist() == list(FIRST_PEN_LABELS)
+        return training.images[300:]
+
+    thin, thick = pen_images(pen_widths=(10,)), pen_images(pen_widths=(36,))
+    assert (thick.sum(axis=1) > thin.sum(axis=1)).all()  # the same sizes: only the pen differs
+    upright, reshaped = pen_images(pen_widths=(22,)), pen_images(pen_widths=(22,), pen_reshape=True)
+    assert not any(np.array_equal(a, b) for a, b in zip(upright, reshaped))
 
 
 def test_pen_digits_are_appended_after_mnist(splits, pen_file):
@@ -106,7 +109,8 @@ def test_progress_goes_image_by_image_and_a_stop_comes_between_two(splits, pen_f
 
 def test_the_default_file_is_found_from_any_folder(tmp_path, monkeypatch, pen_file):
     monkeypatch.chdir(tmp_path)
-    assert HandwritingOptions(pen_digits=PEN_DIGITS_FILE).pen_digits_path() == TRAINING_FILE
+    in_project = "data/pendigits/pendigits-orig.tra.gz"  # relative to the project folder
+    assert HandwritingOptions(pen_digits=in_project).pen_digits_path() == TRAINING_FILE
     assert HandwritingOptions(pen_digits="pen.tra").pen_digits_path().resolve() == pen_file
     assert HandwritingOptions().pen_digits_path() is None
 

@@ -7,9 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nn.description import ModelDescription
+from nn.model import Model
 from nn.network import Network
 from nn.sketch.reading import AS_DRAWN, METADATA_KEY, SOFTENED, SketchReading
-from nn.weights.weight_file import WeightFileError, load_weights, save_weights
+from nn.weights.weight_file import WeightFileError, load_model, save_model
 
 
 def bars(n: int, seed: int = 0) -> np.ndarray:
@@ -95,22 +97,24 @@ def small_network() -> Network:
 
 def test_a_weight_file_keeps_how_its_model_reads(tmp_path: Path):
     path = tmp_path / "softened.npz"
-    save_weights(small_network(), path, {"epochs": 1, **SOFTENED.to_metadata()})
-    _, metadata = load_weights(path)
-    assert SketchReading.from_metadata(metadata) == SOFTENED
+    save_model(Model(small_network(), ModelDescription(epochs=1, sketch_reading=SOFTENED)), path)
+    model = load_model(path)
+    assert model.reading == SOFTENED and model.description.sketch_reading == SOFTENED
+    assert model.description.epochs == 1
 
 
-def test_a_weight_file_with_a_nonsense_reading_is_neither_saved_nor_loaded(tmp_path: Path):
+def test_a_weight_file_with_a_nonsense_reading_is_neither_made_nor_loaded(tmp_path: Path):
     path = tmp_path / "odd.npz"
-    with pytest.raises(WeightFileError, match="soften"):
-        save_weights(small_network(), path, {METADATA_KEY: {"soften": 3}})
-    assert not path.exists()
-    save_weights(small_network(), path, {"note": "placeholder"})
+    with pytest.raises(ValueError, match="soften"):
+        ModelDescription(sketch_reading=SketchReading(soften=3))
+    save_model(Model(small_network(), ModelDescription(extra={"note": "placeholder"})), path)
     raw = dict(np.load(path, allow_pickle=False))
-    raw["metadata"] = np.array('{"sketch_reading": {"soften": 3}}')
-    np.savez(path, **raw)
-    with pytest.raises(WeightFileError, match=f"{path.name}.*{METADATA_KEY}.*soften"):
-        load_weights(path)
+    for metadata in ('{"sketch_reading": {"soften": 3}}',
+                     '{"description_version": 2, "sketch_reading": {"soften": 3}}'):  # fmt: skip
+        raw["metadata"] = np.array(metadata)
+        np.savez(path, **raw)
+        with pytest.raises(WeightFileError, match=f"{path.name}.*{METADATA_KEY}.*soften"):
+            load_model(path)
 
 
 def test_reports_say_how_a_model_reads():

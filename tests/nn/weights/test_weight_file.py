@@ -13,16 +13,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nn.description import ModelDescription
+from nn.model import Model
 from nn.network import Network
 from nn.weights.weight_file import (
     FORMAT_TAG,
     FORMAT_VERSION,
     WeightFileError,
-    load_weights,
-    save_weights,
+    load_model,
+    save_model,
 )
 
-METADATA = {"accuracy": 0.9731, "epochs": 30, "dataset": "MNIST", "date": "2024-05-01"}
+DESCRIPTION = ModelDescription(
+    dataset="MNIST", epochs=30, test_accuracy=0.9731, trained_at="2024-05-01T12:00:00+02:00"
+)
+ISO_SECONDS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d"
 
 
 class _CreatesFolder:
@@ -50,7 +55,7 @@ def _small_net(dtype=np.float32) -> Network:
 @pytest.fixture
 def good_file(tmp_path: Path) -> Path:
     path = tmp_path / "good.npz"
-    save_weights(_small_net(), path, METADATA)
+    save_model(Model(_small_net(), DESCRIPTION), path)
     return path
 
 
@@ -67,7 +72,7 @@ def _write_npz(path: Path, arrays: dict) -> Path:
 
 def _assert_refused(path: Path, match: str) -> WeightFileError:
     with pytest.raises(WeightFileError, match=match) as info:
-        load_weights(path)
+        load_model(path)
     assert str(path) in str(info.value)
     return info.value
 
@@ -102,9 +107,10 @@ def test_round_trip_keeps_everything(tmp_path, sizes, hidden, output, cost, dtyp
         sizes, hidden_activation=hidden, output_activation=output, cost=cost, seed=7, dtype=dtype
     )
     path = tmp_path / "model.npz"
-    save_weights(net, path, METADATA)
+    saved = save_model(Model(net, DESCRIPTION), path)
 
-    loaded, metadata = load_weights(path)
+    model = load_model(path)
+    loaded = model.network
 
     _assert_same_network(loaded, net)
     assert loaded.dtype == np.dtype(dtype)
@@ -112,29 +118,43 @@ def test_round_trip_keeps_everything(tmp_path, sizes, hidden, output, cost, dtyp
     assert all(np.shares_memory(p, layer) for p, layer in zip(loaded.weights, loaded.layers))
     images = np.random.default_rng(0).random((5, 784))
     assert np.array_equal(loaded.predict(images), net.predict(images))
-    assert {k: metadata[k] for k in METADATA} == METADATA
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", metadata["saved_at"])
+    assert model.description == saved.description
+    assert model.description.replace(saved_at="") == DESCRIPTION
+    assert re.fullmatch(ISO_SECONDS, model.description.saved_at)
 
 
 def test_loaded_parameters_are_copies(good_file):
-    first, _ = load_weights(good_file)
+    first = load_model(good_file).network
     first.weights[0][:] = 0
-    second, _ = load_weights(good_file)
+    second = load_model(good_file).network
     assert np.any(second.weights[0] != 0)
 
 
-def test_metadata_saved_at_kept_and_numpy_values_converted(tmp_path):
+def test_saving_stamps_saved_at_and_leaves_the_given_model_alone(tmp_path):
+    given = Model(_small_net(), DESCRIPTION.replace(saved_at="2020-01-02T03:04:05+00:00"))
+    saved = save_model(given, tmp_path / "m.npz")
+    assert given.description.saved_at == "2020-01-02T03:04:05+00:00"
+    assert saved.network is given.network
+    assert saved.description == given.description.replace(saved_at=saved.description.saved_at)
+    assert re.fullmatch(ISO_SECONDS, saved.description.saved_at)
+    assert saved.description.saved_at != "2020-01-02T03:04:05+00:00"
+
+
+def test_numpy_values_in_the_description_are_stored_as_json_numbers(tmp_path):
     path = tmp_path / "m.npz"
-    given = {"saved_at": "2020-01-02T03:04:05+00:00", "accuracy": np.float32(0.5), "n": np.int64(3)}
-    save_weights(_small_net(), path, given)
-    _, metadata = load_weights(path)
-    assert metadata == {"saved_at": "2020-01-02T03:04:05+00:00", "accuracy": 0.5, "n": 3}
+    settings = {"eta": np.float32(0.5), "n": np.int64(3), "sizes": np.array([784, 10])}
+    description = ModelDescription(settings=settings, extra={"note": np.float64(0.25)})
+    save_model(Model(_small_net(), description), path)
+    loaded = load_model(path).description
+    assert loaded.settings == {"eta": 0.5, "n": 3, "sizes": [784, 10]}
+    assert type(loaded.settings["n"]) is int and loaded.extra == {"note": 0.25}
 
 
 def test_unserialisable_metadata_is_refused_before_writing(tmp_path):
     path = tmp_path / "m.npz"
+    description = ModelDescription(settings={"when": object()})
     with pytest.raises(WeightFileError, match="metadata cannot be stored as JSON"):
-        save_weights(_small_net(), path, {"when": object()})
+        save_model(Model(_small_net(), description), path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -148,20 +168,20 @@ def test_file_layout_is_the_documented_one(good_file):
     assert int(arrays["version"]) == FORMAT_VERSION
     assert arrays["sizes"].dtype == np.int64 and arrays["sizes"].tolist() == [784, 16, 8, 10]
     assert arrays["weight_1"].shape == (8, 16) and arrays["bias_1"].shape == (8, 1)
-    assert json.loads(str(arrays["metadata"]))["dataset"] == "MNIST"
+    metadata = json.loads(str(arrays["metadata"]))
+    assert metadata["dataset"] == "MNIST" and metadata["description_version"] == 2
 
 
 def test_path_without_suffix_is_kept(tmp_path):
     path = tmp_path / "model"
-    save_weights(_small_net(), path)
+    save_model(Model(_small_net()), path)
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
-    loaded, _ = load_weights(path)
-    _assert_same_network(loaded, _small_net())
+    _assert_same_network(load_model(path).network, _small_net())
 
 
 def test_default_size_network_file_is_small(tmp_path):
     path = tmp_path / "default.npz"
-    save_weights(Network([784, 256, 128, 10], init="scaled", seed=0), path)
+    save_model(Model(Network([784, 256, 128, 10], init="scaled", seed=0)), path)
     assert path.stat().st_size <= 5 * 1024 * 1024
 
 
@@ -170,9 +190,9 @@ def test_default_size_network_file_is_small(tmp_path):
 
 def _assert_old_file_intact(path: Path, old_bytes: bytes) -> None:
     assert path.read_bytes() == old_bytes
-    loaded, metadata = load_weights(path)
-    _assert_same_network(loaded, _small_net())
-    assert metadata["dataset"] == "MNIST"
+    model = load_model(path)
+    _assert_same_network(model.network, _small_net())
+    assert model.description.dataset == "MNIST"
     assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
 
 
@@ -186,7 +206,7 @@ def test_disk_full_mid_write_leaves_old_file(good_file, monkeypatch):
     monkeypatch.setattr(np, "savez", savez_then_disk_full)
     other = Network([784, 5, 10], seed=3)
     with pytest.raises(WeightFileError, match="No space left on device") as info:
-        save_weights(other, good_file)
+        save_model(Model(other), good_file)
     assert str(good_file) in str(info.value)
     monkeypatch.undo()
     _assert_old_file_intact(good_file, old_bytes)
@@ -200,7 +220,7 @@ def test_failed_rename_leaves_old_file(good_file, monkeypatch):
 
     monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(WeightFileError, match="No space left on device"):
-        save_weights(Network([784, 5, 10], seed=3), good_file)
+        save_model(Model(Network([784, 5, 10], seed=3)), good_file)
     monkeypatch.undo()
     _assert_old_file_intact(good_file, old_bytes)
 
@@ -214,7 +234,7 @@ def test_interrupt_mid_write_propagates_and_cleans_up(good_file, monkeypatch):
 
     monkeypatch.setattr(np, "savez", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        save_weights(Network([784, 5, 10], seed=3), good_file)
+        save_model(Model(Network([784, 5, 10], seed=3)), good_file)
     monkeypatch.undo()
     _assert_old_file_intact(good_file, old_bytes)
 
@@ -224,14 +244,14 @@ def test_network_with_nan_is_not_saved(good_file):
     broken = _small_net()
     broken.weights[2][3, 4] = np.nan
     with pytest.raises(WeightFileError, match=r"not saved: weight_2 holds 1 NaN"):
-        save_weights(broken, good_file)
+        save_model(Model(broken), good_file)
     _assert_old_file_intact(good_file, old_bytes)
 
 
 def test_saving_into_missing_folder_fails_cleanly(tmp_path):
     path = tmp_path / "no-such-folder" / "m.npz"
     with pytest.raises(WeightFileError, match="could not save"):
-        save_weights(_small_net(), path)
+        save_model(Model(_small_net()), path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -376,7 +396,7 @@ def test_big_endian_arrays_load_as_native(good_file, tmp_path):
     for key in arrays:
         if key.startswith(("weight_", "bias_")):
             arrays[key] = arrays[key].astype(">f4")
-    loaded, _ = load_weights(_write_npz(tmp_path / "be.npz", arrays))
+    loaded = load_model(_write_npz(tmp_path / "be.npz", arrays)).network
     assert loaded.dtype == np.dtype(np.float32) and loaded.dtype.isnative
     _assert_same_network(loaded, _small_net())
 
@@ -401,9 +421,11 @@ def _write_json(path: Path, document: object) -> Path:
 
 def test_network2_json_import_predicts_like_network2(tmp_path):
     document = _network2_document(np.random.default_rng(42))
-    network, metadata = load_weights(_write_json(tmp_path / "nielsen.json", document))
+    model = load_model(_write_json(tmp_path / "nielsen.json", document))
+    network = model.network
 
-    assert metadata == {"imported_from": "network2 JSON"}
+    assert model.description.front_end == "imported"
+    assert model.description.trained_with == "imported from network2 JSON"
     assert network.sizes == (784, 3, 10)
     assert (network.hidden_activation, network.output_activation) == ("sigmoid", "sigmoid")
     assert network.cost == "cross-entropy"
@@ -422,11 +444,13 @@ def test_network2_json_import_predicts_like_network2(tmp_path):
 
 def test_network2_quadratic_cost_and_round_trip_to_npz(tmp_path):
     document = _network2_document(np.random.default_rng(3), cost="QuadraticCost")
-    network, _ = load_weights(_write_json(tmp_path / "nielsen.json", document))
+    imported = load_model(_write_json(tmp_path / "nielsen.json", document))
+    network = imported.network
     assert network.cost == "quadratic"
-    save_weights(network, tmp_path / "converted.npz")
-    again, _ = load_weights(tmp_path / "converted.npz")
-    _assert_same_network(again, network)
+    save_model(imported, tmp_path / "converted.npz")
+    again = load_model(tmp_path / "converted.npz")
+    _assert_same_network(again.network, network)
+    assert again.description.front_end == "imported"  # a converted file still says so
 
 
 def _set(document: dict, key: str, index: int | None, value: object) -> dict:
