@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 # One OpenBLAS thread, set before NumPy loads: as fast for the network's small matrices, and it
-# leaves the other core to the interface (measured in bench/epoch.py; see the README).
+# leaves the other core to the interface (measured in bench/epoch.py; see docs/performance.md).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # When the script started: Qt, NumPy and the window's modules are imported in main(), after it.
 STARTED_AT = time.monotonic()

@@ -4,7 +4,8 @@ import os
 import sys
 
 # Decided by measurement (bench/epoch.py): one OpenBLAS thread is as fast for these small matrices
-# and does not collapse when the other core is busy. Must be set before NumPy loads.
+# and does not collapse when the other core is busy (see docs/performance.md). Must be set before
+# NumPy loads.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from nn.cli import main

@@ -4,10 +4,10 @@ The activations are first made shares of their sum (softmax outputs already are;
 are not), so one rule fits both kinds of network. The answer counts as sure when the top share is
 at least ``MIN_TOP`` and leads the runner-up by at least ``MIN_LEAD``.
 
-The thresholds were chosen without the pen-digit test file: models trained like the default one
-but on the training file's writers 1-25 only, replaying writers 26-30 under the benchmark's seven
-conditions (``bench/drawn_digits.py``). There the rule flagged about half of the wrong answers
-and 1.5 % of the right ones; the benchmark prints what it does on the test writers.
+The thresholds were chosen without the pen-digit test file, on models trained like the default
+one but on the training file's writers 1-25 only, reading writers 26-30: they flag many wrong
+answers and few right ones. What they flag there and on the test writers is in
+docs/default-model.md; ``bench/drawn_digits.py`` prints it for the test writers.
 """
 
 from __future__ import annotations

@@ -4,17 +4,14 @@ Networks trained like the default model (MNIST plus pen digits drawn as the canv
 every image distorted each epoch) read people's sketches better when the 28x28 input from the
 sketch recipe (:func:`nn.sketch.recipe.sketch_to_mnist`) is first softened, a blur ``[s, 1-2s, s]``
 along each axis, then made bolder, blended towards its plus-shaped dilation as
-:func:`nn.handwriting.augment.thicken` does. Two such networks, trained without the pen-digit
-training file's
-writers 26-30 and replaying those writers' digits under the benchmark's seven conditions
-(``bench/held_out_writers.py``), made 147 and 144 errors reading the inputs as they are, 92 and
-108 reading them :data:`SOFTENED`; their MNIST test accuracy, read the same way, stayed at 99.04
-and 99.12 %. Stronger settings gained a little more on drawings and cost MNIST accuracy.
+:func:`nn.handwriting.augment.thicken` does. :data:`SOFTENED` is the strongest setting that kept
+their MNIST test accuracy, read the same way, at 99 % on held-out writers
+(``bench/held_out_writers.py``; the figures are in docs/default-model.md).
 
-Networks trained on MNIST alone read sketches slightly *worse* that way (778 → 845 errors for
-the previous default model), so how to read is the model's setting, not the drawing tab's: it is
-saved in the weight file's metadata under ``"sketch_reading"`` (absent: as it is). Training
-inputs are never transformed; only sketches being read are.
+Networks trained on MNIST alone read sketches slightly *worse* that way, so how to read is the
+model's setting, not the drawing tab's: it is saved in the weight file's metadata under
+``"sketch_reading"`` (absent: as it is). Training inputs are never transformed; only sketches
+being read are.
 """
 
 from __future__ import annotations
@@ -92,4 +89,4 @@ AS_DRAWN = SketchReading()
 """Inputs read as the sketch recipe makes them (any network that was not told otherwise)."""
 
 SOFTENED = SketchReading(soften=1 / 6, bolden=0.25)
-"""The default model's reading, chosen on held-out writers (see the module text)."""
+"""The default model's reading, chosen on held-out writers (see docs/default-model.md)."""
