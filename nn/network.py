@@ -15,7 +15,8 @@ not arithmetic, sets the pace, and this saves a third of the calls of a training
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -28,9 +29,25 @@ OUTPUT_SIZE = 10
 INITS = ("normal", "scaled")
 
 
-def check_sizes(sizes: Sequence[int]) -> tuple[int, ...]:
-    """Return ``sizes`` as a tuple, or raise ValueError saying what is wrong with it."""
-    sizes = tuple(int(n) for n in sizes)
+MAX_HIDDEN_LAYERS = 10
+MAX_LAYER_UNITS = 5000
+"""The most neurons a hidden layer may have: beyond it training would need gigabytes."""
+MAX_PARAMETERS = 30_000_000
+"""The most weights and biases a network may have (120 MB in float32, 30 times the default
+model): what the Train tab, the CLI and a weight file may ask for."""
+
+
+def check_sizes(sizes: Iterable[int]) -> tuple[int, ...]:
+    """Return ``sizes`` as a tuple, or raise ValueError saying (briefly) what is wrong with it.
+
+    Limits are checked before anything is built: 784 inputs, 10 outputs, at most
+    :data:`MAX_HIDDEN_LAYERS` hidden layers of 1 to :data:`MAX_LAYER_UNITS` neurons, at most
+    :data:`MAX_PARAMETERS` parameters in all.
+    """
+    taken = tuple(itertools.islice(sizes, MAX_HIDDEN_LAYERS + 3))
+    if len(taken) > MAX_HIDDEN_LAYERS + 2:
+        raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers")
+    sizes = tuple(int(n) for n in taken)
     if len(sizes) < 2:
         raise ValueError(f"need at least an input and an output layer, got sizes {sizes}")
     if sizes[0] != INPUT_SIZE:
@@ -41,6 +58,13 @@ def check_sizes(sizes: Sequence[int]) -> tuple[int, ...]:
         )
     if any(n < 1 for n in sizes):
         raise ValueError(f"every layer needs at least one neuron, got sizes {sizes}")
+    if max(sizes[1:-1], default=0) > MAX_LAYER_UNITS:
+        raise ValueError(f"at most {MAX_LAYER_UNITS} neurons per hidden layer, got sizes {sizes}")
+    parameters = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    if parameters > MAX_PARAMETERS:
+        raise ValueError(
+            f"sizes {sizes} need {parameters:,} weights and biases; at most {MAX_PARAMETERS:,}"
+        )
     return sizes
 
 

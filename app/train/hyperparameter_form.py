@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from nn.network import INPUT_SIZE, OUTPUT_SIZE, check_sizes
 from nn.training import TrainingConfig
 
-MAX_NEURONS = 5000  # per hidden layer: beyond this the app would spend gigabytes of memory
 HIDDEN_ACTIVATIONS = [("sigmoid", "sigmoid"), ("ReLU", "relu")]
 OUTPUT_COSTS = [
     ("sigmoid + quadratic cost", ("sigmoid", "quadratic")),
@@ -102,8 +101,6 @@ class HyperparameterForm(QWidget):
     def parse(self) -> tuple[tuple[int, ...], dict, TrainingConfig]:
         """``(sizes, network options, config)`` from the inputs; ValueError says what is wrong."""
         sizes = check_sizes((INPUT_SIZE, *_hidden_sizes(self.hidden_edit.text()), OUTPUT_SIZE))
-        if max(sizes[1:-1], default=0) > MAX_NEURONS:
-            raise ValueError(f"hidden layers: at most {MAX_NEURONS} neurons per layer")
         seed = _seed(self.seed_edit.text())
         output, cost = self.output_combo.currentData().split("/")
         options = {
