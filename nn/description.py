@@ -39,6 +39,12 @@ MAX_TEXT = 2000
 MAX_EPOCHS = 1_000_000
 MAX_TEST_IMAGES = 1_000_000_000
 
+MAX_JSON_CHARS = 100_000
+"""The most ``settings`` (and, apart, ``extra``) may take written as JSON: a run's settings
+take 1 kB."""
+MAX_JSON_DEPTH = 32
+"""How deeply ``settings`` and ``extra`` may nest: a run's settings nest 3 deep."""
+
 _FIELDS = (
     "dataset",
     "trained_with",
@@ -117,7 +123,7 @@ class ModelDescription:
         """The description stored as ``metadata`` (any version); ValueError says what is wrong."""
         version = metadata.get(VERSION_KEY, 1)
         if type(version) is not int or version < 1:
-            raise ValueError(f"{VERSION_KEY} must be a whole number ≥ 1, got {version!r:.40}")
+            raise ValueError(f"{VERSION_KEY} must be a whole number ≥ 1, got {_shown(version)}")
         if version > DESCRIPTION_VERSION:
             raise ValueError(
                 f"the description was written by a newer version of Digit Recognizer "
@@ -135,7 +141,7 @@ class ModelDescription:
 def _current_fields(metadata: Mapping[str, object]) -> dict[str, object]:
     known = {*_FIELDS, VERSION_KEY, METADATA_KEY}
     fields = {name: metadata[name] for name in _FIELDS if name in metadata}
-    fields["sketch_reading"] = SketchReading.from_metadata(metadata)
+    fields["sketch_reading"] = _sketch_reading(metadata)
     fields["extra"] = {key: value for key, value in metadata.items() if key not in known}
     return fields
 
@@ -151,7 +157,7 @@ def _v1(metadata: Mapping[str, object]) -> dict[str, object]:
         "validation_accuracy": take("validation_accuracy", None),
         "saved_at": take("saved_at", ""),
         "trained_at": take("trained_at", None) or take("date", None) or "",
-        "sketch_reading": SketchReading.from_metadata(metadata),
+        "sketch_reading": _sketch_reading(metadata),
     }
     for key in (METADATA_KEY, "date"):
         entries.pop(key, None)
@@ -167,17 +173,27 @@ def _v1(metadata: Mapping[str, object]) -> dict[str, object]:
     return fields
 
 
+def _sketch_reading(metadata: Mapping[str, object]) -> SketchReading:
+    """The metadata's sketch reading; whatever is wrong with it is a short ValueError."""
+    try:
+        return SketchReading.from_metadata(metadata)
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # huge or deep values
+        raise ValueError(_cut(f"{METADATA_KEY} cannot be used ({exc})")) from None
+
+
 def _v1_origin(entries: dict[str, object]) -> dict[str, object]:
     """``trained_with`` and ``front_end`` from the entries each version-1 writer left."""
     if "trained_with" in entries:
         command = entries.pop("trained_with")
-        front_end = "cli" if str(command).startswith("python -m nn") else "unknown"
-        return {"trained_with": command, "front_end": front_end}
+        cli = isinstance(command, str) and command.startswith("python -m nn")
+        return {"trained_with": command, "front_end": "cli" if cli else "unknown"}
     if "trained_by" in entries:
         return {"trained_with": entries.pop("trained_by"), "front_end": "bench"}
     if "imported_from" in entries:
-        return {"trained_with": f"imported from {entries.pop('imported_from')}",
-                "front_end": "imported"}  # fmt: skip
+        source = entries.pop("imported_from")
+        if not isinstance(source, str):
+            raise ValueError(f"imported_from must be a text, got {_shown(source)}")
+        return {"trained_with": f"imported from {source}", "front_end": "imported"}
     if "hyperparameters" in entries:
         return {"trained_with": "the Train tab", "front_end": "app"}
     return {}
@@ -187,7 +203,18 @@ def _v1_test(entries: dict[str, object]) -> dict[str, object]:
     """The test result: the app wrote counts, the CLI a fraction, hand-made files a percentage."""
     correct, total = entries.pop("test_correct", None), entries.pop("test_total", None)
     accuracy = entries.pop("test_accuracy", None)
-    if _whole(correct) and _whole(total) and 0 <= correct <= total and total > 0:
+    if correct is not None or total is not None:
+        if not (
+            _whole(correct)
+            and _whole(total)
+            and 0 <= correct <= total
+            and 1 <= total <= MAX_TEST_IMAGES
+        ):
+            raise ValueError(
+                f"test_correct and test_total must be whole numbers with 0 ≤ test_correct ≤ "
+                f"test_total, 1 ≤ test_total ≤ {MAX_TEST_IMAGES:,}; got {_shown(correct)} "
+                f"and {_shown(total)}"
+            )
         return {"test_accuracy": correct / total, "test_images": total}
     if _number(accuracy) and 1 < accuracy <= 100:
         accuracy = accuracy / 100
@@ -199,7 +226,60 @@ def _whole(value: object) -> bool:
 
 
 def _number(value: object) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)
+    """An int (of any size: never converted to a float here) or a finite float."""
+    return type(value) is int or (type(value) is float and math.isfinite(value))
+
+
+def _unicode(text: str) -> bool:
+    """True unless ``text`` holds a lone surrogate (JSON can spell one: "\\ud800"), which
+    cannot be written as UTF-8, so neither shown nor printed."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(value: object) -> str:
+    """A short repr of a value read from a file, however long the value is."""
+    if type(value) is int and value.bit_length() > 128:
+        return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
+    if isinstance(value, str | int | float | bool | None):
+        return _cut(repr(value), 40)
+    return f"a {type(value).__name__}"
+
+
+def _cut(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json_size(value: object) -> tuple[int, int]:
+    """``(characters, depth)`` of ``value`` written as JSON, counted without writing it and
+    without recursion, and only until a limit is passed: so a huge or deeply nested value costs
+    no more to check than a small one. NumPy values count three characters a byte."""
+    size, deepest = 0, 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, str):
+            size += len(item) + 2  # at least; more where characters are escaped
+        elif type(item) is int:
+            size += 1 + item.bit_length() * 30103 // 100000  # its digits
+        elif isinstance(item, Mapping | list | tuple):
+            size += 2 + 2 * len(item)
+        elif hasattr(item, "nbytes"):  # a NumPy number or array
+            size += 3 * item.nbytes
+        else:  # floats, true/false/null, anything else
+            size += 24
+        if size > MAX_JSON_CHARS or deepest > MAX_JSON_DEPTH:
+            break
+        if isinstance(item, Mapping):
+            stack.extend((key, depth + 1) for key in item)
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend((child, depth + 1) for child in item)
+    return size, deepest
 
 
 def _check_all(d: ModelDescription) -> None:
@@ -208,26 +288,35 @@ def _check_all(d: ModelDescription) -> None:
         value = getattr(d, name)
         if not isinstance(value, str) or len(value) > MAX_TEXT:
             raise ValueError(f"{name} must be a text of at most {MAX_TEXT} characters")
+        if not _unicode(value):
+            raise ValueError(f"{name} holds a character that is not Unicode text")
     if d.front_end not in FRONT_ENDS:
         raise ValueError(
-            f"front_end must be one of {', '.join(FRONT_ENDS)}, got {d.front_end!r:.40}"
+            f"front_end must be one of {', '.join(FRONT_ENDS)}, got {_shown(d.front_end)}"
         )
     if not (_whole(d.epochs) and 0 <= d.epochs <= MAX_EPOCHS):
         raise ValueError(
-            f"epochs must be a whole number in [0, {MAX_EPOCHS}], got {d.epochs!r:.40}"
+            f"epochs must be a whole number in [0, {MAX_EPOCHS}], got {_shown(d.epochs)}"
         )
     if type(d.stopped_early) is not bool:
-        raise ValueError(f"stopped_early must be true or false, got {d.stopped_early!r:.40}")
+        raise ValueError(f"stopped_early must be true or false, got {_shown(d.stopped_early)}")
     for name in ("test_accuracy", "validation_accuracy"):
         value = getattr(d, name)
         if value is not None and not (_number(value) and 0 <= value <= 1):
-            raise ValueError(f"{name} must be a fraction in [0, 1], got {value!r:.40}")
+            raise ValueError(f"{name} must be a fraction in [0, 1], got {_shown(value)}")
     if d.test_images is not None and not (
         _whole(d.test_images) and 0 < d.test_images <= MAX_TEST_IMAGES
     ):
-        raise ValueError(f"test_images must be a whole number ≥ 1, got {d.test_images!r:.40}")
+        raise ValueError(f"test_images must be a whole number ≥ 1, got {_shown(d.test_images)}")
     for name in ("settings", "extra"):
-        if not isinstance(getattr(d, name), Mapping):
+        value = getattr(d, name)
+        if not isinstance(value, Mapping):
             raise ValueError(f"{name} must be a JSON object")
+        size, depth = _json_size(value)
+        if size > MAX_JSON_CHARS or depth > MAX_JSON_DEPTH:
+            raise ValueError(
+                f"{name} must be a JSON object of at most {MAX_JSON_CHARS:,} characters, "
+                f"nested at most {MAX_JSON_DEPTH} deep"
+            )
     if not isinstance(d.sketch_reading, SketchReading):
         raise ValueError("sketch_reading must be a SketchReading")

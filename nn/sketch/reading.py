@@ -31,6 +31,17 @@ _SIDE = 28
 _MAX_SOFTEN = 1 / 3  # the kernel [1/3, 1/3, 1/3]: beyond it the centre weighs less than a neighbour
 
 
+def _is_number(value: object) -> bool:
+    """True for a finite int or float (a bool is not a number here; an int too large for a
+    float is not finite)."""
+    if type(value) not in (int, float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 @dataclass(frozen=True)
 class SketchReading:
     """``soften``: the weight ``s`` of each neighbour in the blur ``[s, 1-2s, s]``, applied along
@@ -42,9 +53,9 @@ class SketchReading:
 
     def __post_init__(self) -> None:
         for name, value, most in (("soften", self.soften, _MAX_SOFTEN), ("bolden", self.bolden, 1)):
-            if not (isinstance(value, int | float) and math.isfinite(value) and 0 <= value <= most):
+            if not (_is_number(value) and 0 <= value <= most):
                 raise ValueError(f"{METADATA_KEY}: {name} must be a number in [0, {most:.4g}], "
-                                 f"got {value!r}")  # fmt: skip
+                                 f"got {value!r:.40}")  # fmt: skip
 
     @property
     def as_drawn(self) -> bool:
@@ -81,7 +92,9 @@ class SketchReading:
         if entry is None:
             return AS_DRAWN
         if not isinstance(entry, dict) or set(entry) - {"soften", "bolden"}:
-            raise ValueError(f'{METADATA_KEY} must be {{"soften": s, "bolden": b}}, got {entry!r}')
+            raise ValueError(
+                f'{METADATA_KEY} must be {{"soften": s, "bolden": b}}, got {entry!r:.60}'
+            )
         return cls(soften=entry.get("soften", 0.0), bolden=entry.get("bolden", 0.0))
 
 

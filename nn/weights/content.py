@@ -1,16 +1,16 @@
-"""Validating the content of weight files: the ``.npz`` archive's entries and the parameters.
+"""Validating the content of weight files: the archive's entries, the parameters, the answers.
 
 Used by ``nn.weights.weight_file`` (which owns the public API): every check raises ContentError
-with a message saying precisely what is wrong; the caller adds the file's path.
+with a short message saying precisely what is wrong; the caller adds the file's path. Entries are
+read through :class:`nn.weights.archive.Archive`, so each is bounded by what ``sizes`` allows it
+before it is read, and ``sizes`` itself is checked before any layer is read.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import struct
-import zipfile
-import zlib
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,7 +18,23 @@ import numpy as np
 from nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from nn.costs import COSTS
 from nn.description import ModelDescription
-from nn.network import check_sizes
+from nn.digits import IMAGE_PIXELS
+from nn.network import MAX_HIDDEN_LAYERS, Network, check_sizes
+from nn.weights.archive import Archive, ContentError, brief, shown
+
+__all__ = [
+    "FORMAT_TAG",
+    "FORMAT_VERSION",
+    "MAX_METADATA_CHARS",
+    "NAME_CHOICES",
+    "ContentError",
+    "check_answers",
+    "check_layers",
+    "check_name",
+    "check_sizes_of",
+    "parse_metadata",
+    "read_archive",
+]
 
 FORMAT_TAG = "digit-recognizer-weights"
 FORMAT_VERSION = 1
@@ -27,19 +43,16 @@ NAME_CHOICES = {
     "output_activation": OUTPUT_ACTIVATIONS,
     "cost": COSTS,
 }
-FIXED_KEYS = ("sizes", *NAME_CHOICES, "metadata")
-# What reading a damaged or hostile archive can raise (np.load refuses pickles with ValueError).
-READ_ERRORS = (
-    zipfile.BadZipFile, zlib.error, struct.error, ValueError, OSError, EOFError, KeyError,
-    NotImplementedError, RuntimeError, MemoryError,
-)  # fmt: skip
+FIXED_KEYS = ("version", "sizes", *NAME_CHOICES, "metadata")
 
-Archive = np.lib.npyio.NpzFile
+MAX_NAME_CHARS = 100
+"""The longest format tag or name (activation, cost) read: the real ones have at most 24."""
+MAX_METADATA_CHARS = 1 << 18
+"""The longest metadata JSON read, in characters (1 MiB as stored): a description takes 2 kB,
+and its settings and unknown entries are bounded well below this (:mod:`nn.description`)."""
+_NUMBER_BYTES = 64  # one number: the version
+
 Parameters = tuple[list[np.ndarray], list[np.ndarray]]
-
-
-class ContentError(Exception):
-    """What is wrong with a weight file's content (without the file's path)."""
 
 
 def read_archive(
@@ -48,29 +61,37 @@ def read_archive(
     """Return ``(sizes, (weights, biases), names, description)`` from an opened weight archive.
 
     ``names`` maps hidden_activation, output_activation and cost to their (allowed) values.
-    Nothing is unpickled: the archive must have been opened with ``allow_pickle=False``.
     """
     _check_header(archive)
     sizes = check_sizes_of(_read_sizes(archive))
     parameters = _read_layers(archive, sizes)
     names = {key: check_name(key, _read_str(archive, key), c) for key, c in NAME_CHOICES.items()}
-    description = parse_metadata(_read_str(archive, "metadata"))
+    description = parse_metadata(_read_str(archive, "metadata", MAX_METADATA_CHARS))
     return sizes, parameters, names, description
 
 
 def _check_header(archive: Archive) -> None:
-    keys = set(archive.files)
+    keys = archive.keys
     if "format" not in keys:
-        held = ", ".join(sorted(keys)[:8]) or "nothing"
+        held = ", ".join(brief(name, 30) for name in sorted(archive.names)[:8]) or "nothing"
         raise ContentError(
             f"a zip archive without a 'format' entry, not a weight file (it holds {held})"
         )
     tag = _read_str(archive, "format")
     if tag != FORMAT_TAG:
-        raise ContentError(f"not a Digit Recognizer weight file: format tag {tag!r}")
-    version = _read(archive, "version")
+        raise ContentError(f"not a Digit Recognizer weight file: format tag {shown(tag)}")
+    if "version" in keys:  # first: a newer format may well hold other entries
+        _check_version(archive.read("version", _NUMBER_BYTES))
+    missing = [key for key in FIXED_KEYS if key not in keys]
+    if missing:
+        raise ContentError(f"missing entries: {', '.join(missing)}")
+
+
+def _check_version(version: np.ndarray) -> None:
     if version.ndim != 0 or version.dtype.kind not in "iu":
-        raise ContentError(f"'version' must be one integer, got {version.dtype} {version.shape}")
+        raise ContentError(
+            f"'version' must be one integer, got {brief(version.dtype, 30)} {version.shape!s:.30}"
+        )
     if int(version) > FORMAT_VERSION:
         raise ContentError(
             f"made by a newer version of Digit Recognizer (file format {int(version)}; "
@@ -78,81 +99,114 @@ def _check_header(archive: Archive) -> None:
         )
     if int(version) < 1:
         raise ContentError(f"unknown file format version {int(version)}")
-    missing = [key for key in FIXED_KEYS if key not in keys]
-    if missing:
-        raise ContentError(f"missing entries: {', '.join(missing)}")
 
 
 def _read_sizes(archive: Archive) -> list[int]:
-    sizes = _read(archive, "sizes")
-    if sizes.ndim != 1 or sizes.dtype.kind not in "iu":
-        raise ContentError(f"'sizes' must be a 1-D integer array, got {sizes.dtype} {sizes.shape}")
-    return sizes.tolist()
+    most = MAX_HIDDEN_LAYERS + 2
+
+    def check(dtype: np.dtype, shape: tuple[int, ...]) -> None:
+        if len(shape) != 1 or dtype.kind not in "iu":
+            raise ContentError(
+                f"'sizes' must be a 1-D integer array, got {brief(dtype, 30)} {shape!s:.30}"
+            )
+        if shape[0] > most:
+            raise ContentError(
+                f"'sizes' lists {shape[0]:,} layers; a network has at most {MAX_HIDDEN_LAYERS} "
+                f"hidden layers"
+            )
+
+    return archive.read("sizes", 8 * most, check).tolist()
 
 
 def _read_layers(archive: Archive, sizes: tuple[int, ...]) -> Parameters:
     layers = range(len(sizes) - 1)
     expected = {f"{kind}_{i}" for kind in ("weight", "bias") for i in layers}
-    keys = set(archive.files)
+    keys = archive.keys
     if missing := sorted(expected - keys):
         raise ContentError(
             f"sizes {list(sizes)} need entries that are missing: {', '.join(missing)}"
         )
     extra = sorted(k for k in keys - expected if k.startswith(("weight_", "bias_")))
     if extra:
-        raise ContentError(f"entries {', '.join(extra)} belong to no layer of sizes {list(sizes)}")
-    weights = [_read(archive, f"weight_{i}") for i in layers]
-    biases = [_read(archive, f"bias_{i}") for i in layers]
+        raise ContentError(f"entries {_listed(extra)} belong to no layer of sizes {list(sizes)}")
+    weights, biases = [], []
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
+        weights.append(_read_layer(archive, f"weight_{i}", (n_out, n_in), sizes))
+        biases.append(_read_layer(archive, f"bias_{i}", (n_out, 1), sizes))
     return check_layers(sizes, weights, biases, "weight_{}", "bias_{}")
 
 
-def _read(archive: Archive, key: str) -> np.ndarray:
-    try:
-        value = archive[key]
-    except READ_ERRORS as exc:
-        if "allow_pickle" in str(exc):
+def _read_layer(
+    archive: Archive, key: str, shape: tuple[int, int], sizes: tuple[int, ...]
+) -> np.ndarray:
+    """One layer's array, its dtype and shape checked before its data is read."""
+
+    def check(dtype: np.dtype, declared: tuple[int, ...]) -> None:
+        _check_dtype_and_shape(key, dtype, declared, shape, sizes)
+
+    return archive.read(key, math.prod(shape) * 8, check)
+
+
+def _read_str(archive: Archive, key: str, max_chars: int = MAX_NAME_CHARS) -> str:
+    def check(dtype: np.dtype, shape: tuple[int, ...]) -> None:
+        if shape != () or dtype.kind != "U":
             raise ContentError(
-                f"entry {key!r} holds Python objects, which are never unpickled"
-            ) from None
-        raise ContentError(f"entry {key!r} is damaged ({exc})") from None
-    if not isinstance(value, np.ndarray):
-        raise ContentError(f"entry {key!r} is not a NumPy array")
-    return value
+                f"entry {key!r} must be one string, got {brief(dtype, 30)} {shape!s:.30}"
+            )
+        if dtype.itemsize > 4 * max_chars:
+            raise ContentError(
+                f"entry {key!r} is a text of {dtype.itemsize // 4:,} characters; "
+                f"at most {max_chars:,} are read"
+            )
 
-
-def _read_str(archive: Archive, key: str) -> str:
-    value = _read(archive, key)
-    if value.ndim != 0 or value.dtype.kind != "U":
-        raise ContentError(f"entry {key!r} must be one string, got {value.dtype} {value.shape}")
+    value = archive.read(key, 4 * max_chars, check)
+    codes = np.frombuffer(value.tobytes(), np.dtype(np.uint32).newbyteorder(value.dtype.byteorder))
+    if np.any((codes > 0x10FFFF) | ((codes >= 0xD800) & (codes <= 0xDFFF))):
+        raise ContentError(f"entry {key!r} is not valid Unicode text")
     return str(value[()])
+
+
+def _listed(names: list[str], most: int = 6) -> str:
+    shown_names = ", ".join(brief(name, 30) for name in names[:most])
+    return shown_names + (f" and {len(names) - most:,} more" if len(names) > most else "")
 
 
 def parse_metadata(text: str) -> ModelDescription:
     """The model description stored as the JSON ``text`` (:mod:`nn.description`)."""
+    if len(text) > MAX_METADATA_CHARS:
+        raise ContentError(
+            f"the metadata is {len(text):,} characters long; at most {MAX_METADATA_CHARS:,}"
+        )
     try:
         metadata = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise ContentError(f"the metadata is not valid JSON ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # also a number of more than 4,300 digits
+        raise ContentError(f"the metadata is not valid JSON ({brief(exc, 80)})") from None
     if not isinstance(metadata, dict):
         raise ContentError(f"the metadata must be a JSON object, not {type(metadata).__name__}")
     try:
-        return ModelDescription.from_metadata(metadata)
+        description = ModelDescription.from_metadata(metadata)
     except ValueError as exc:
-        raise ContentError(f"the metadata's {exc}") from None
+        raise ContentError(f"the metadata's {brief(exc, 200)}") from None
+    try:  # JSON escapes can spell lone surrogates (\ud800), which no text may hold
+        json.dumps(metadata, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ContentError("the metadata holds text that is not valid Unicode") from None
+    return description
 
 
 def check_sizes_of(sizes: Sequence[int]) -> tuple[int, ...]:
-    """``sizes`` as a tuple, checked by ``nn.network.check_sizes`` (784 in, 10 out, all ≥ 1)."""
+    """``sizes`` as a tuple, checked by ``nn.network.check_sizes`` (784 in, 10 out, at most
+    10 hidden layers and 30 million parameters), before anything of that size is read."""
     try:
         return check_sizes(sizes)
-    except ValueError as exc:
-        raise ContentError(f"sizes {list(sizes)}: {exc}") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ContentError(f"sizes {shown(list(sizes[:20]))}: {brief(exc, 160)}") from None
 
 
 def check_layers(
     sizes: tuple[int, ...], weights: Sequence, biases: Sequence, w_name: str, b_name: str
 ) -> Parameters:
-    """Validated C-contiguous native-order copies of the parameters.
+    """Validated C-contiguous native-order parameters (copies only where that takes one).
 
     ``w_name`` and ``b_name`` are format strings naming layer ``i`` in messages, e.g.
     ``"weight_{}"``. Each array must be float32 or float64 (all the same), have the shape that
@@ -161,8 +215,8 @@ def check_layers(
     layers = len(sizes) - 1
     if len(weights) != layers or len(biases) != layers:
         raise ContentError(
-            f"sizes {list(sizes)} describe {layers} layer(s), but there are {len(weights)} "
-            f"weight and {len(biases)} bias arrays"
+            f"sizes {list(sizes)} describe {layers} layer(s), but there are {len(weights):,} "
+            f"weight and {len(biases):,} bias arrays"
         )
     checked_w, checked_b = [], []
     for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
@@ -177,18 +231,45 @@ def check_layers(
 def _check_array(name: str, array: object, shape: tuple[int, int], sizes: Sequence) -> np.ndarray:
     if not isinstance(array, np.ndarray):
         raise ContentError(f"{name} is not a NumPy array")
-    if array.dtype.kind != "f" or array.dtype.itemsize not in (4, 8):
-        raise ContentError(f"{name} has dtype {array.dtype}; parameters must be float32 or float64")
-    if array.shape != shape:
-        raise ContentError(f"{name} has shape {array.shape}, but sizes {list(sizes)} need {shape}")
+    _check_dtype_and_shape(name, array.dtype, array.shape, shape, sizes)
     bad = array.size - int(np.count_nonzero(np.isfinite(array)))
     if bad:
-        raise ContentError(f"{name} holds {bad} NaN or infinite value(s)")
-    return np.array(array, dtype=array.dtype.newbyteorder("="), order="C", copy=True)
+        raise ContentError(f"{name} holds {bad:,} NaN or infinite value(s)")
+    return np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("="))
+
+
+def _check_dtype_and_shape(
+    name: str, dtype: np.dtype, shape: tuple[int, ...], expected: tuple[int, int], sizes: Sequence
+) -> None:
+    if dtype.kind != "f" or dtype.itemsize not in (4, 8):
+        raise ContentError(
+            f"{name} has dtype {brief(dtype, 30)}; parameters must be float32 or float64"
+        )
+    if shape != expected:
+        raise ContentError(
+            f"{name} has shape {shape!s:.40}, but sizes {list(sizes)} need {expected}"
+        )
 
 
 def check_name(key: str, value: object, choices: Sequence[str]) -> str:
     """``value`` if it is one of ``choices``; ``key`` names the setting in the message."""
     if not isinstance(value, str) or value not in choices:
-        raise ContentError(f"{key} {value!r} is not one of {', '.join(choices)}")
+        raise ContentError(f"{key} {shown(value)} is not one of {', '.join(choices)}")
     return value
+
+
+PROBES = np.array([np.zeros(IMAGE_PIXELS), np.full(IMAGE_PIXELS, 0.5)])
+"""A blank image and a mid-grey one: whatever a network is, its answers to them must be numbers."""
+
+
+def check_answers(network: Network) -> None:
+    """Refuse a network whose answers are not finite numbers, as when its finite weights are so
+    large that a layer overflows (every answer would then be NaN): such a network is neither
+    saved nor loaded."""
+    with np.errstate(all="ignore"):
+        outputs = network.predict(PROBES)
+    if not np.isfinite(outputs).all():
+        raise ContentError(
+            "the network's answers to a blank and a grey image are not finite numbers: "
+            "its weights are too large to compute with"
+        )

@@ -9,10 +9,14 @@ string holding a JSON object: the model's description, see :mod:`nn.description`
 other names are ignored, except ``weight_*``/``bias_*`` entries for layers that ``sizes`` does
 not describe.
 
-Loading sniffs the content, reads archives with ``allow_pickle=False`` and never unpickles;
-Nielsen's network2 JSON is imported too. Every problem becomes a WeightFileError naming the file.
-Saving writes a temporary file beside the target and renames it over the target, so a failure
-never leaves a half-written file. The path is used as given: no ``.npz`` suffix is added.
+Loading takes a file as hostile: only a regular file of at most :data:`MAX_FILE_BYTES` is
+opened (without blocking), its content is sniffed, and every archive entry is bounded by what
+``sizes`` allows before it is read (:mod:`nn.weights.archive`); nothing is ever unpickled.
+Nielsen's network2 JSON (at most :data:`MAX_NETWORK2_BYTES`) is imported too. A network whose
+answers are not finite numbers is refused. Every problem becomes a short WeightFileError naming
+the file. Saving writes a temporary file beside the target and renames it over the target, so a
+failure never leaves a half-written file; temporary files that earlier saves, killed
+mid-write, left behind are removed. The path is used as given: no ``.npz`` suffix is added.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,13 +35,14 @@ import numpy as np
 
 from nn.description import ModelDescription
 from nn.model import Model
-from nn.network import Network
+from nn.network import MAX_PARAMETERS, Network
+from nn.weights.archive import Archive, brief
 from nn.weights.content import (
     FORMAT_TAG,
     FORMAT_VERSION,
     NAME_CHOICES,
-    READ_ERRORS,
     ContentError,
+    check_answers,
     check_layers,
     check_name,
     check_sizes_of,
@@ -44,9 +51,29 @@ from nn.weights.content import (
 )
 from nn.weights.network2_json import Network2FormatError, parse_network2_json
 
-__all__ = ["FORMAT_TAG", "FORMAT_VERSION", "WeightFileError", "load_model", "save_model"]
+__all__ = [
+    "FORMAT_TAG",
+    "FORMAT_VERSION",
+    "MAX_FILE_BYTES",
+    "MAX_NETWORK2_BYTES",
+    "WeightFileError",
+    "load_model",
+    "save_model",
+]
+
+MAX_FILE_BYTES = 8 * MAX_PARAMETERS + (32 << 20)
+"""The largest weight file read (274 MB): the largest network allowed, in float64, plus room
+for the metadata and the archive's own bytes."""
+MAX_NETWORK2_BYTES = 50 << 20
+"""The largest network2 JSON read (52 MB): about two million parameters written out as text."""
+STALE_AFTER_SECONDS = 600
+"""A temporary file of a save this old was left by a save that was killed: it is removed."""
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+)  # fmt: skip
 
 
 class WeightFileError(ValueError):
@@ -60,16 +87,19 @@ def save_model(model: Model, path: str | Path) -> Model:
     """Write ``model`` to ``path``, atomically; returns the model as saved (its description's
     ``saved_at`` set to now).
 
-    A network that would not load back (e.g. NaN weights after a diverged run) is refused before
-    any file is touched. Raises WeightFileError; the previous file at ``path`` then stays intact.
+    A network that would not load back (e.g. NaN weights after a diverged run, or weights so
+    large that its answers are NaN) is refused before any file is touched. Raises
+    WeightFileError; the previous file at ``path`` then stays intact.
     """
     path = Path(path)
     saved = Model(model.network, model.description.replace(saved_at=ModelDescription.now()))
     try:
         arrays = _network_arrays(saved.network, saved.description)
+        check_answers(saved.network)
     except ContentError as exc:
         raise WeightFileError(f"{path}: not saved: {exc}") from None
     _write_atomically(path, arrays)
+    _remove_stale_temporary_files(path)
     return saved
 
 
@@ -93,8 +123,8 @@ def _network_arrays(network: Network, description: ModelDescription) -> dict:
 def _metadata_json(description: ModelDescription) -> str:
     try:
         text = json.dumps(description.to_metadata(), default=_json_default)
-    except (TypeError, ValueError) as exc:
-        raise ContentError(f"metadata cannot be stored as JSON ({exc})") from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ContentError(f"metadata cannot be stored as JSON ({brief(exc, 80)})") from None
     parse_metadata(text)  # what would not load back is refused now
     return text
 
@@ -108,6 +138,10 @@ def _json_default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+def _temporary_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
 def _write_atomically(path: Path, arrays: dict) -> None:
     """Write the archive to a temporary file beside ``path``, fsync it, rename it over ``path``.
 
@@ -115,7 +149,9 @@ def _write_atomically(path: Path, arrays: dict) -> None:
     """
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o644
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, temp_name = tempfile.mkstemp(
+            prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent
+        )
     except OSError as exc:
         raise WeightFileError(f"{path}: could not save ({exc})") from exc
     done = False
@@ -137,6 +173,26 @@ def _write_atomically(path: Path, arrays: dict) -> None:
     _fsync_folder(path.parent)
 
 
+def _remove_stale_temporary_files(path: Path) -> None:
+    """Remove the temporary files of earlier saves to ``path`` that were killed mid-write.
+
+    Only files named as :func:`tempfile.mkstemp` names ours (``.{name}.XXXXXXXX.tmp``) and
+    unchanged for :data:`STALE_AFTER_SECONDS`: a younger one may be another save in progress.
+    """
+    pattern = re.compile(re.escape(_temporary_prefix(path)) + r"[a-z0-9_]{8}\.tmp")
+    stale_before = time.time() - STALE_AFTER_SECONDS
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
+            if not pattern.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and entry.stat(follow_symlinks=False).st_mtime < stale_before
+                ):
+                    os.unlink(entry.path)
+
+
 def _fsync_folder(folder: Path) -> None:
     """Make the rename itself durable where the system allows it (POSIX)."""
     if os.name != "posix":
@@ -156,7 +212,7 @@ def load_model(path: str | Path) -> Model:
     """Read a weight file (or Nielsen's network2 JSON) as a model.
 
     Everything is validated before the network is built; any problem raises WeightFileError
-    whose message names the file and says precisely what is wrong.
+    whose message names the file and says briefly what is wrong.
     """
     path = Path(path)
     try:
@@ -164,30 +220,66 @@ def load_model(path: str | Path) -> Model:
             return _load_open_file(file)
     except ContentError as exc:
         raise WeightFileError(f"{path}: {exc}") from None
+    except Exception as exc:  # the last word: a hostile file never escapes
+        raise WeightFileError(
+            f"{path}: could not be read ({type(exc).__name__}: {brief(exc, 100)})"
+        ) from exc
 
 
 def _open(path: Path) -> BinaryIO:
+    """The file open for reading, if it is a regular file of at most MAX_FILE_BYTES.
+
+    Checked before opening (opening a named pipe blocks until something writes to it) and
+    again on the open file, which is opened without blocking, so swapping the file in between
+    gains nothing.
+    """
     try:
-        return open(path, "rb")  # the caller closes it
+        _check_regular(os.stat(path))
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise ContentError("no such file") from None
     except IsADirectoryError:
         raise ContentError("is a folder, not a weight file") from None
     except OSError as exc:
-        raise ContentError(f"cannot be read ({exc})") from None
+        raise ContentError(f"cannot be read ({brief(exc, 100)})") from None
+    try:
+        _check_regular(os.fstat(fd))
+        return os.fdopen(fd, "rb")  # the caller closes it
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _check_regular(status: os.stat_result) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        raise ContentError("is a folder, not a weight file")
+    if not stat.S_ISREG(status.st_mode):
+        kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)), "special")
+        raise ContentError(f"is {kind}, not a regular file: it is not read")
+    if status.st_size > MAX_FILE_BYTES:
+        raise ContentError(
+            f"the file is {status.st_size:,} bytes; a weight file has at most {MAX_FILE_BYTES:,}"
+        )
 
 
 def _load_open_file(file: BinaryIO) -> Model:
     """Sniff the content and read it from the same open file (np.load(path) can leak it)."""
     try:
+        size = os.fstat(file.fileno()).st_size
         head = file.read(512)
         file.seek(0)
         if head.startswith(_ZIP_MAGICS):
-            return _load_npz(file)
+            return _load_npz(file, size)
         if head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
-            return _load_network2(file.read())
+            if size > MAX_NETWORK2_BYTES:
+                raise ContentError(
+                    f"a network2 JSON file of {size:,} bytes; at most {MAX_NETWORK2_BYTES:,} "
+                    "are read"
+                )
+            return _load_network2(file.read(MAX_NETWORK2_BYTES + 1))
     except OSError as exc:
-        raise ContentError(f"cannot be read ({exc})") from None
+        raise ContentError(f"cannot be read ({brief(exc, 100)})") from None
     raise ContentError(_describe_unknown(head))
 
 
@@ -204,27 +296,27 @@ def _describe_unknown(head: bytes) -> str:
     return prefix + f"neither an .npz archive nor network2 JSON (starts {head[:8].hex(' ')})"
 
 
-def _load_npz(file: BinaryIO) -> Model:
-    try:
-        archive = np.load(file, allow_pickle=False)
-    except READ_ERRORS as exc:
-        raise ContentError(f"a damaged or truncated zip archive ({exc})") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):  # cannot happen after sniffing; be sure
-        raise ContentError("not a zip archive")
-    with archive:
+def _load_npz(file: BinaryIO, size: int) -> Model:
+    with Archive(file, size) as archive:
         _, (weights, biases), names, description = read_archive(archive)
-    return Model(Network.from_parameters(weights, biases, **names), description)
+    return _checked(Model(Network.from_parameters(weights, biases, **names), description))
 
 
 def _load_network2(data: bytes) -> Model:
+    if len(data) > MAX_NETWORK2_BYTES:  # it grew since it was measured
+        raise ContentError(f"a network2 JSON file of more than {MAX_NETWORK2_BYTES:,} bytes")
     try:
-        sizes, weights, biases, cost = parse_network2_json(data)
+        sizes, weights, biases, cost = parse_network2_json(data, check_sizes_of)
     except Network2FormatError as exc:
         raise ContentError(f"not a network2 JSON file: {exc}") from None
-    sizes = check_sizes_of(sizes)
     weights, biases = check_layers(sizes, weights, biases, "weights[{}]", "biases[{}]")
     network = Network.from_parameters(weights, biases, cost=cost)  # sigmoid everywhere
-    return Model(network, IMPORTED_NETWORK2)
+    return _checked(Model(network, IMPORTED_NETWORK2))
+
+
+def _checked(model: Model) -> Model:
+    check_answers(model.network)
+    return model
 
 
 IMPORTED_NETWORK2 = ModelDescription(

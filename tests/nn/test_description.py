@@ -11,7 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nn.description import DESCRIPTION_VERSION, FRONT_ENDS, MAX_TEXT, ModelDescription
+from nn.description import (
+    DESCRIPTION_VERSION,
+    FRONT_ENDS,
+    MAX_JSON_CHARS,
+    MAX_JSON_DEPTH,
+    MAX_TEST_IMAGES,
+    MAX_TEXT,
+    ModelDescription,
+)
 from nn.handwriting.options import HandwritingOptions, RunOutcome, describe_run
 from nn.model import Model
 from nn.network import Network
@@ -228,6 +236,9 @@ BAD_VALUES = [
     ("stopped_early", "yes", "stopped_early must be true or false"),
     ("test_images", 0, "test_images must be a whole number"),
     ("settings", [1, 2], "settings must be a JSON object"),
+    ("test_accuracy", 10**400, "test_accuracy must be a fraction in"),
+    ("validation_accuracy", -(10**400), "validation_accuracy must be a fraction in"),
+    ("test_images", 10**400, "test_images must be a whole number"),
 ]
 
 
@@ -263,6 +274,131 @@ def test_a_weight_file_with_a_bad_value_is_refused_naming_the_file(tmp_path, fie
 def test_bad_values_in_version_1_metadata_are_refused_too(metadata, match):
     with pytest.raises(ValueError, match=match):
         ModelDescription.from_metadata(metadata)
+
+
+def test_a_number_beyond_float_range_is_refused_not_overflowed():
+    with pytest.raises(OverflowError):
+        math.isfinite(10**400)  # the trap: an int too large for a float
+    for metadata in (
+        {"test_accuracy": 10**400},
+        {"description_version": 2, "test_accuracy": 10**400},
+        {"validation_accuracy": 10**400},
+    ):
+        with pytest.raises(ValueError, match="must be a fraction in") as info:
+            ModelDescription.from_metadata(metadata)
+        assert len(str(info.value)) < 120
+
+
+@pytest.mark.parametrize(
+    ("correct", "total"),
+    [(10**400, 10_000), (10**400, 10**400), (10**400, 10**401), (5, 10**400), (801, 0),
+     (-1, 1000), (1001, 1000), ("801", 1000), (True, 1), (801, None), (None, 1000),
+     (10, MAX_TEST_IMAGES + 1)],
+)  # fmt: skip
+def test_version_1_test_counts_out_of_range_are_refused(tmp_path, correct, total):
+    metadata = {"test_correct": correct, "test_total": total, "test_accuracy": 0.9}
+    with pytest.raises(
+        ValueError, match="test_correct and test_total must be whole numbers"
+    ) as info:
+        ModelDescription.from_metadata(metadata)
+    assert len(str(info.value)) < 250
+    good = tmp_path / "good.npz"
+    save_model(Model(small_network()), good)
+    bad = with_metadata(good, tmp_path / "bad.npz", metadata)
+    with pytest.raises(WeightFileError, match="test_correct and test_total") as info:
+        load_model(bad)
+    assert str(bad) in str(info.value)
+
+
+def test_version_1_test_counts_in_range_still_give_the_fraction():
+    d = ModelDescription.from_metadata({"test_correct": 0, "test_total": MAX_TEST_IMAGES})
+    assert (d.test_accuracy, d.test_images, d.test_correct) == (0.0, MAX_TEST_IMAGES, 0)
+
+
+def test_a_sketch_reading_beyond_float_range_is_refused_briefly():
+    for metadata in (
+        {"sketch_reading": {"soften": 10**400}},
+        {"description_version": 2, "sketch_reading": {"bolden": -(10**400)}},
+        {"sketch_reading": {"soften": 0.1, "x": ["y" * 10_000]}},
+    ):
+        with pytest.raises(ValueError, match="sketch_reading cannot be used") as info:
+            ModelDescription.from_metadata(metadata)
+        assert len(str(info.value)) <= 200
+
+
+def test_a_version_1_origin_that_is_not_text_is_refused():
+    with pytest.raises(ValueError, match="imported_from must be a text, got a list"):
+        ModelDescription.from_metadata({"imported_from": [["a"]] * 1000})
+    deep: list = []
+    for _ in range(50):
+        deep = [deep]
+    with pytest.raises(ValueError, match="trained_with must be a text"):
+        ModelDescription.from_metadata({"trained_with": deep})
+
+
+@pytest.mark.parametrize("field", ["dataset", "trained_with", "trained_at", "saved_at"])
+def test_a_text_with_a_lone_surrogate_is_refused(field):
+    with pytest.raises(UnicodeEncodeError):
+        "a\ud800b".encode()  # it cannot be shown or printed
+    with pytest.raises(ValueError, match=f"{field} holds a character that is not Unicode text"):
+        ModelDescription(**{field: "a\ud800b"})
+    metadata = json.loads(f'{{"description_version": 2, "{field}": "a\\udc00"}}')
+    with pytest.raises(ValueError, match=f"{field} holds a character that is not Unicode"):
+        ModelDescription.from_metadata(metadata)
+
+
+def _nested(depth: int) -> dict:
+    value: object = 1
+    for _ in range(depth):
+        value = {"level": value}
+    return value  # type: ignore[return-value]
+
+
+OVERSIZED = {
+    "long text": {"note": "x" * MAX_JSON_CHARS},
+    "many numbers": {"list": list(range(30_000))},
+    "deep": _nested(MAX_JSON_DEPTH + 1),
+    "huge number": {"n": 10 ** (MAX_JSON_CHARS + 10)},
+    "NumPy array": {"a": np.zeros(100_000)},
+}
+
+
+@pytest.mark.parametrize("field", ["settings", "extra"])
+@pytest.mark.parametrize("value", OVERSIZED.values(), ids=OVERSIZED.keys())
+def test_settings_and_extra_larger_or_deeper_than_a_description_needs_are_refused(field, value):
+    match = rf"{field} must be a JSON object of at most {MAX_JSON_CHARS:,} characters, nested"
+    with pytest.raises(ValueError, match=match):
+        ModelDescription(**{field: value})
+
+
+@pytest.mark.parametrize("field", ["settings", "extra"])
+def test_settings_and_extra_nested_far_too_deep_are_refused_without_recursing(field):
+    value: list = []
+    for _ in range(100_000):  # deeper than Python can write out or compare recursively
+        value = [value]
+    with pytest.raises(ValueError, match=f"{field} must be a JSON object"):
+        ModelDescription(**{field: {"deep": value}})
+
+
+def test_a_weight_file_with_oversized_settings_or_extra_is_refused(tmp_path):
+    good = tmp_path / "good.npz"
+    save_model(Model(small_network()), good)
+    for name, metadata in {
+        "settings": {"description_version": 2, "settings": {"note": "x" * MAX_JSON_CHARS}},
+        "extra": {"unknown": _nested(MAX_JSON_DEPTH + 5)},
+    }.items():
+        bad = with_metadata(good, tmp_path / f"{name}.npz", metadata)
+        with pytest.raises(WeightFileError, match=f"{name} must be a JSON object of at most"):
+            load_model(bad)
+
+
+def test_settings_and_extra_within_the_bounds_are_kept(tmp_path):
+    settings = {"note": "x" * (MAX_JSON_CHARS // 2), "deep": _nested(MAX_JSON_DEPTH - 2)}
+    extra = {"counts": list(range(5000))}
+    description = ModelDescription(settings=settings, extra=extra)
+    save_model(Model(small_network(), description), tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz").description
+    assert loaded.settings == settings and loaded.extra == extra
 
 
 def test_a_description_from_a_newer_version_is_refused(tmp_path: Path):

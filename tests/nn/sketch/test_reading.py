@@ -121,3 +121,10 @@ def test_reports_say_how_a_model_reads():
     assert AS_DRAWN.describe() == "as drawn"
     assert SOFTENED.describe() == "softened, bolder"
     assert SketchReading(bolden=0.3).describe() == "bolder"
+
+
+@pytest.mark.parametrize("value", [10**400, True, float("inf")])
+def test_values_beyond_a_float_or_not_numbers_are_refused_briefly(value) -> None:
+    with pytest.raises(ValueError, match="bolden must be a number") as refused:
+        SketchReading(bolden=value)
+    assert len(str(refused.value)) < 120
