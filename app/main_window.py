@@ -11,9 +11,21 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 
 from app import app_version
 from app.draw.drawing_tab import DrawingTab
+from app.draw.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH
 from app.model_in_use import NO_MODEL, ModelInUse
 from app.recent_files import RecentFilesMenu
-from app.settings import GEOMETRY, HYPERPARAMETERS, PEN_WIDTH, app_settings, read_json, write_json
+from app.settings import (
+    GEOMETRY,
+    HYPERPARAMETERS,
+    LAST_FOLDER,
+    PEN_WIDTH,
+    app_settings,
+    path_problem,
+    read_json,
+    read_value,
+    report_dropped,
+    write_json,
+)
 from app.train.data_source import DataLoader, load_data
 from app.train.training_tab import TrainingTab
 from app.weight_files import WeightFiles
@@ -24,6 +36,8 @@ from nn.weights import WeightFileError, load_model
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = bundled_file("resources/default-model.npz")
+DEFAULT_SIZE = (1100, 720)
+MAX_GEOMETRY_BYTES = 4096  # what saveGeometry() writes is about 70 bytes
 
 
 class MainWindow(QMainWindow):
@@ -92,18 +106,45 @@ class MainWindow(QMainWindow):
         return action
 
     def _restore_settings(self) -> None:
-        geometry = self.settings.value(GEOMETRY)
-        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
-            self.resize(1100, 720)
-        pen_width = self.settings.value(PEN_WIDTH)
-        if pen_width is not None:
-            try:
-                self.drawing_tab.pen_width = int(pen_width)
-            except (TypeError, ValueError):
-                logger.info("ignored the stored pen width %r", pen_width)
+        """Put back the window's size, the pen width, the last folder and the Train tab's inputs.
+
+        A stored value the window cannot use (see :mod:`app.settings`) is dropped and named in
+        the log, and its default stays: a damaged settings file never stops the app starting.
+        """
+        self._restore_geometry()
+        self._restore_pen_width()
         self.drawing_tab.pen_width_changed.connect(self._save_pen_width)
+        folder = read_value(self.settings, LAST_FOLDER)
+        if folder is not None and (problem := path_problem(folder)):
+            report_dropped(LAST_FOLDER, folder, problem)
+            self.settings.remove(LAST_FOLDER)  # File ▸ Open and Save read it again later
         self.training_tab.dataset_chooser.last_folder = self.weight_files.last_folder()
         self.training_tab.controls.set_values(read_json(self.settings, HYPERPARAMETERS, {}))
+
+    def _restore_geometry(self) -> None:
+        geometry = read_value(self.settings, GEOMETRY)
+        if (
+            isinstance(geometry, QByteArray)
+            and geometry.size() <= MAX_GEOMETRY_BYTES
+            and self.restoreGeometry(geometry)
+        ):
+            return
+        if geometry is not None:
+            report_dropped(GEOMETRY, geometry, "not a window geometry Qt can restore")
+        self.resize(*DEFAULT_SIZE)
+
+    def _restore_pen_width(self) -> None:
+        stored = read_value(self.settings, PEN_WIDTH)
+        if stored is None:
+            return
+        # INI files hold text, "22": a whole number in the slider's range, or nothing.
+        text = str(stored).strip() if type(stored) in (str, int) else ""
+        digits = text.isascii() and text.isdigit() and len(text) <= 3
+        if digits and MIN_PEN_WIDTH <= int(text) <= MAX_PEN_WIDTH:
+            self.drawing_tab.pen_width = int(text)
+            return
+        report_dropped(PEN_WIDTH, stored, f"not a whole number {MIN_PEN_WIDTH}-{MAX_PEN_WIDTH}")
+        self.settings.remove(PEN_WIDTH)  # written again only when the width changes
 
     def _save_pen_width(self, width: int) -> None:
         self.settings.setValue(PEN_WIDTH, width)

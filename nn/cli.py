@@ -2,12 +2,20 @@
 
 As Nielsen's ``network.py`` does, ``train`` prints ``Epoch <j>: <correct> / <total>`` on the
 test set after each epoch, with a progress bar within the epoch when stderr is a terminal.
+Everything else (warnings, errors, where the weights went) goes to stderr, so stdout stays the
+epoch lines alone.
+
+A mistake of the user's (an argument, a file or folder, Ctrl+C) ends in one line on stderr and a
+non-zero exit code, never a traceback: 2 for arguments that make no sense, 1 for files, folders
+and data that cannot be used, 130 for Ctrl+C before training started.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 from typing import NoReturn, TextIO
 
 from nn.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
@@ -26,6 +34,16 @@ from nn.network import INITS, INPUT_SIZE, OUTPUT_SIZE, Network, check_sizes
 from nn.training import SCHEDULES, EpochResult, Trainer, TrainingConfig, TrainingDiverged
 
 OUTPUTS = {"quadratic": "sigmoid", "cross-entropy": "softmax"}  # the usual output for each cost
+STUCK_WARNING = (
+    "Accuracy is stuck near chance: the learning rate η is probably far too large "
+    "(or the network saturated). Try a smaller η."
+)
+"""What the Train tab's log says, once per run, when :meth:`EpochResult.looks_stuck`."""
+INTERRUPTED = 130  # the shell's code for a program ended by Ctrl+C (128 + SIGINT)
+
+
+class _UnusablePathError(Exception):
+    """A file or folder the command cannot use, found before any work is done: exit code 1."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -203,6 +221,8 @@ def _network_options(args: argparse.Namespace) -> dict:
 def _train(args: argparse.Namespace, argv: list[str]) -> int:
     if args.soften_sketches and not args.save:
         raise ValueError("--soften-sketches is stored in the weight file: give --save FILE too")
+    if args.save:
+        _check_save_path(Path(args.save))  # before minutes of training, not after
     config = TrainingConfig(
         args.epochs, args.batch_size, args.eta, args.lmbda, args.momentum, args.seed, args.schedule
     )
@@ -242,7 +262,12 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         description = describe_run(
             run, front_end="cli", trained_with=command, handwriting=handwriting
         )
-        save_model(Model(network, description), args.save)
+        try:
+            save_model(Model(network, description), args.save)
+        except OSError as error:  # the folder went away or became read-only while training
+            raise _UnusablePathError(
+                f"--save {args.save}: the weights were not saved: {_reason(error)}"
+            ) from None
         print(f"Saved weights to {args.save}", file=sys.stderr)
     return 0
 
@@ -254,12 +279,16 @@ def _print_epochs(trainer: Trainer, bar: _ProgressBar | None) -> tuple[EpochResu
         bar.clear()
         bar.label = "Epoch 0"
     last: EpochResult | None = None
+    warned = False
     try:
         for last in trainer.run():
             if bar:
                 bar.clear()
                 bar.label = f"Epoch {last.epoch + 1}"
             print(last.epoch_line(), flush=True)
+            if last.looks_stuck() and not warned:
+                warned = True
+                print(STUCK_WARNING, file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         if bar:
             bar.clear()
@@ -278,21 +307,67 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from nn.data.download import download_mnist
+    from nn.paths import user_data_dir
 
     def show(done: int, total: int) -> None:
         if sys.stderr.isatty():
             sys.stderr.write(f"\rDownloading MNIST: {done / 1e6:5.1f} / {total / 1e6:.1f} MB")
 
-    folder = download_mnist(Path(args.to) if args.to else None, on_progress=show)
+    folder = Path(args.to) if args.to else user_data_dir() / "mnist"
+    _check_folder_to_fill(folder)  # before any connection is made
+    folder = download_mnist(folder, on_progress=show)
     print(f"\nMNIST is in {folder}", file=sys.stderr)
     return 0
 
 
+def _check_save_path(path: Path) -> None:
+    """Raise :class:`_UnusablePathError` when the weights could not be written to ``path``: a
+    folder, in a folder that does not exist, under a file, or in a folder this user cannot write
+    in (the weights are written beside ``path`` first, then renamed over it)."""
+    try:
+        if path.is_dir():
+            raise _UnusablePathError(
+                f"--save {path} is a folder: give a file name, e.g. {path / 'model.npz'}"
+            )
+        folder = path.parent
+        if not folder.is_dir():
+            problem = "is not a folder" if folder.exists() else "is not an existing folder"
+            raise _UnusablePathError(f"--save {path}: {folder} {problem}")
+    except OSError as error:  # e.g. a name too long for the system
+        raise _UnusablePathError(f"--save {path}: {_reason(error)}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise _UnusablePathError(
+            f"--save {path}: cannot write in the folder {folder} (permission denied)"
+        )
+
+
+def _check_folder_to_fill(folder: Path) -> None:
+    """Raise :class:`_UnusablePathError` when files could not be written in ``folder`` (created
+    with its parents when missing): it is a file, a file stands in its way, or the nearest
+    existing folder is not writable."""
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise _UnusablePathError(f"{folder} is a file, not a folder")
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not existing.is_dir():
+            raise _UnusablePathError(f"cannot create the folder {folder}: {existing} is a file")
+    except OSError as error:
+        raise _UnusablePathError(f"{folder}: {_reason(error)}") from None
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise _UnusablePathError(f"cannot write in the folder {existing} (permission denied)")
+
+
+def _reason(error: OSError) -> str:
+    """An OSError in words: "Permission denied: 'model.npz'" rather than "[Errno 13] …"."""
+    if error.strerror and error.filename is not None:
+        return f"{error.strerror}: {error.filename}"
+    return error.strerror or str(error) or type(error).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (2 for nonsense arguments, 1 for bad files or data)."""
+    """Run the CLI; returns the exit code: 0, 2 for nonsense arguments, 1 for files, folders or
+    data that cannot be used, 130 for Ctrl+C before training started."""
     from nn.data.download import DownloadError
     from nn.data.mnist import DataError
     from nn.weights.weight_file import WeightFileError
@@ -313,6 +388,19 @@ def main(argv: list[str] | None = None) -> int:
         # A hyper-parameter that TrainingConfig refused: a usage error, like argparse's own.
         print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except (DownloadError, TrainingDiverged) as error:
+    except (DownloadError, TrainingDiverged, _UnusablePathError) as error:
         print(f"{parser.prog} {args.command}: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a file or folder of the user's that the system refused
+        print(f"{parser.prog} {args.command}: {_reason(error)}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(
+            f"{parser.prog} {args.command}: not enough memory for this run; "
+            "try a smaller network, fewer pen-digit copies or less data",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:  # during training, _print_epochs stops the run and keeps it
+        print(f"{parser.prog} {args.command}: interrupted", file=sys.stderr)
+        return INTERRUPTED

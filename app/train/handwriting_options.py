@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.settings import HYPERPARAMETERS, report_dropped
 from nn.data.pendigits import TRAINING_FILE
 from nn.handwriting.options import HandwritingOptions
 
@@ -112,17 +113,28 @@ class HandwritingOptionsBox(QGroupBox):
         }
 
     def set_values(self, values: dict) -> None:
-        """Fill the boxes from :meth:`values`' dict; missing entries, entries of another type
-        and drawing counts out of range are skipped."""
+        """Fill the boxes from :meth:`values`' dict. Missing entries are skipped; entries of
+        another type and drawing counts out of range are skipped and named in the log."""
         checks = {"augment": self.augment_check, "pen_digits": self.pen_digits_check,
                   "pen_reshape": self.reshape_check, "pen_styles": self.styles_check,
                   "soften_sketches": self.soften_check}  # fmt: skip
         for key, check in checks.items():
-            if isinstance(values.get(key), bool):
+            if key not in values:
+                continue
+            if isinstance(values[key], bool):
                 check.setChecked(values[key])
-        copies = values.get("pen_copies")
-        if type(copies) is int and 1 <= copies <= MAX_PEN_COPIES:
-            self.copies_spin.setValue(copies)
+            else:
+                report_dropped(f"{HYPERPARAMETERS} {key}", values[key], "not true or false")
+        if "pen_copies" in values:
+            copies = values["pen_copies"]
+            if type(copies) is int and 1 <= copies <= MAX_PEN_COPIES:
+                self.copies_spin.setValue(copies)
+            else:
+                report_dropped(
+                    f"{HYPERPARAMETERS} pen_copies",
+                    copies,
+                    f"not a whole number 1-{MAX_PEN_COPIES}",
+                )
 
 
 def _row(indent: int, *widgets: QWidget) -> QHBoxLayout:

@@ -6,7 +6,9 @@ their ValueError messages are what the user reads.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import math
+
+from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.settings import HYPERPARAMETERS, report_dropped
 from nn.network import INPUT_SIZE, OUTPUT_SIZE, check_sizes
 from nn.training import TrainingConfig
 
@@ -41,6 +44,9 @@ DEFAULTS = {
 """Nielsen's configuration (the book's network.py): [784, 30, 10], sigmoid, quadratic cost,
 N(0, 1), η = 3, m = 10, 30 epochs."""
 
+
+MAX_TEXT = 1000
+"""The longest text restored into an input from the settings."""
 
 TIPS = {
     "Hidden layers": "Neurons per hidden layer, separated by commas: 30 gives [784, 30, 10], "
@@ -138,21 +144,45 @@ class HyperparameterForm(QWidget):
         }
 
     def set_values(self, values: dict) -> None:
-        """Fill the inputs from :meth:`values`' dict; unknown or ill-typed entries are skipped."""
+        """Fill the inputs from :meth:`values`' dict. Missing entries are skipped; entries that an
+        input cannot hold (another type, a number out of its range, a choice it does not offer,
+        a text longer than :data:`MAX_TEXT`) are skipped and named in the log."""
         texts = {"hidden": self.hidden_edit, "eta": self.eta_edit, "lmbda": self.lambda_edit,
                  "momentum": self.momentum_edit, "seed": self.seed_edit}  # fmt: skip
-        for key, edit in texts.items():
-            if isinstance(values.get(key), str):
-                edit.setText(values[key])
         combos = {"hidden_activation": self.activation_combo, "output_cost": self.output_combo,
                   "init": self.init_combo, "schedule": self.schedule_combo}  # fmt: skip
-        for key, combo in combos.items():
-            index = combo.findData(values.get(key))
-            if index >= 0:
-                combo.setCurrentIndex(index)
-        for key, spin in (("batch_size", self.batch_spin), ("epochs", self.epochs_spin)):
-            if isinstance(values.get(key), int):
-                spin.setValue(values[key])
+        spins = {"batch_size": self.batch_spin, "epochs": self.epochs_spin}
+        for key, value in values.items():
+            if key in texts:
+                problem = _text_problem(value)
+                if not problem:
+                    texts[key].setText(value)
+            elif key in combos:
+                index = combos[key].findData(value) if isinstance(value, str) else -1
+                problem = "" if index >= 0 else "not one of the choices"
+                if index >= 0:
+                    combos[key].setCurrentIndex(index)
+            elif key in spins:
+                spin = spins[key]
+                problem = _whole_number_problem(value, spin.minimum(), spin.maximum())
+                if not problem:
+                    spin.setValue(value)
+            else:
+                continue
+            if problem:
+                report_dropped(f"{HYPERPARAMETERS} {key}", value, problem)
+
+
+def _text_problem(value: object) -> str:
+    if not isinstance(value, str):
+        return "not text"
+    return f"longer than {MAX_TEXT} characters" if len(value) > MAX_TEXT else ""
+
+
+def _whole_number_problem(value: object, low: int, high: int) -> str:
+    if type(value) is not int:  # a bool is an int to Python, not to this input
+        return "not a whole number"
+    return "" if low <= value <= high else f"not in {low}-{high}"
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -167,10 +197,63 @@ def _hidden_sizes(text: str) -> list[int]:
 
 
 def _number(text: str, what: str) -> float:
-    try:
-        return float(text.strip().replace(",", "."))
-    except ValueError:
-        raise ValueError(f"{what}: {text.strip()!r} is not a number") from None
+    """``text`` read as a number in the user's locale (:class:`QLocale`, the system's unless a
+    default is set); ValueError when it is not a number, or when it could be two.
+
+    A decimal point "." is always understood, because the defaults, the tooltips and Nielsen's
+    book write η = 3.0 and the settings file keeps what was typed. So is the locale's decimal
+    separator ("0,5" where the comma is the decimal mark), and a lone decimal comma elsewhere
+    ("0,5" is 0.5 in English too, as a person meant it). Thousands separators are understood only
+    where they cannot also be a decimal mark: "1,000" in English could be a thousand or one,
+    and "1.000" in German one or a thousand. Guessing wrong would train at η = 1000 (stuck near
+    chance) or silently at 1.0, so such input is refused with both readings spelled out; a
+    learning rate in the thousands is nonsense anyway and needs no separator.
+    """
+    stripped = text.strip()
+    readings = _readings(stripped)
+    if not readings:
+        raise ValueError(f"{what}: {stripped!r} is not a number")
+    if any(math.isnan(value) for value in readings):
+        return math.nan  # TrainingConfig says what is wrong with it
+    values = sorted(readings, key=lambda v: (readings[v] is not _GROUPED, v))
+    if len(values) > 1:
+        options = " or ".join(_shown(v, readings[v]) for v in values)
+        raise ValueError(f"{what}: {stripped!r} could be read two ways: write {options}")
+    return values[0]
+
+
+_DECIMAL, _GROUPED = "decimal", "grouped"
+
+
+def _readings(text: str) -> dict[float, str]:
+    """Each value ``text`` can be read as, and whether thousands separators gave it."""
+    locale = QLocale()
+    strict_c = QLocale.c()
+    strict_c.setNumberOptions(QLocale.NumberOption.RejectGroupSeparator)
+    strict_locale = QLocale(locale)
+    strict_locale.setNumberOptions(QLocale.NumberOption.RejectGroupSeparator)
+    grouped = QLocale(locale)
+    grouped.setNumberOptions(QLocale.NumberOption.DefaultNumberOptions)
+    candidates = [
+        (strict_c, text, _DECIMAL),
+        (strict_locale, text, _DECIMAL),
+        (grouped, text, _GROUPED),
+    ]
+    if "," in text and "." not in text:  # a decimal comma, wherever the user is
+        candidates.append((strict_c, text.replace(",", "."), _DECIMAL))
+    readings: dict[float, str] = {}
+    for reader, candidate, kind in candidates:
+        value, ok = reader.toDouble(candidate)
+        if ok:
+            readings.setdefault(value, kind)
+    return readings
+
+
+def _shown(value: float, kind: str) -> str:
+    """``value`` written the way that reads unambiguously in the user's locale."""
+    if kind is _GROUPED and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value).replace(".", QLocale().decimalPoint())
 
 
 def _seed(text: str) -> int | None:

@@ -3,12 +3,17 @@ validation line, buttons."""
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.train.data_source import SAMPLE, DataChoice
+from app.settings import HYPERPARAMETERS, path_problem, report_dropped
+from app.train.data_source import KINDS, SAMPLE, DataChoice
 from app.train.dataset_chooser import DatasetChooser
 from app.train.handwriting_options import HandwritingOptionsBox
 from app.train.hyperparameter_form import HyperparameterForm
+
+logger = logging.getLogger(__name__)
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -78,17 +83,23 @@ class TrainingControls(QWidget):
         }
 
     def set_values(self, values: dict) -> None:
-        """Fill the inputs from :meth:`values`' dict, skipping what does not fit."""
+        """Fill the inputs from :meth:`values`' dict, skipping (and naming in the log) what does
+        not fit: a data choice that is not one of the three, a folder that is not a usable path.
+        A folder that is merely missing is kept: the validation line says so, and a drive may
+        come back."""
         self.form.set_values(values)
         self.handwriting.set_values(values)
+        for key in values.keys() - self.values().keys():
+            logger.info("settings: ignored unknown %s entry %r", HYPERPARAMETERS, key[:80])
+        kind = values.get("data", SAMPLE)
+        if kind not in KINDS:  # compared as is: "sample" only, not what str() makes of a list
+            report_dropped(f"{HYPERPARAMETERS} data", kind, f"not one of {', '.join(KINDS)}")
+            kind = SAMPLE
         folder = values.get("data_folder", "")
-        try:
-            choice = DataChoice(
-                str(values.get("data", SAMPLE)), folder if isinstance(folder, str) else ""
-            )
-        except ValueError:
-            return
-        self.dataset_chooser.set_choice(choice)
+        if problem := path_problem(folder):
+            report_dropped(f"{HYPERPARAMETERS} data_folder", folder, problem)
+            folder = ""
+        self.dataset_chooser.set_choice(DataChoice(kind, folder))
 
     def set_running(self, running: bool) -> None:
         """Lock the inputs and enable Pause/Stop while a run goes; the reverse after it."""

@@ -252,3 +252,16 @@ def test_the_app_and_the_cli_describe_the_models_they_train_alike(qtbot, window,
 def test_quit_closes_the_window(window):
     window.quit_action.trigger()
     assert not window.isVisible()
+
+
+def test_the_app_and_the_cli_give_the_same_warning_when_accuracy_is_stuck(qtbot, window, capsys):
+    from nn.cli import main
+    from tests.app.train.conftest import configure, log_lines, run_to_end
+
+    arguments = ["train", "--sample", "--sizes", "784,5,10", "--epochs", "3", "--eta", "1e9"]
+    assert main([*arguments, "--seed", "1"]) == 0
+    cli = capsys.readouterr().err.splitlines()
+    configure(window.training_tab, hidden="5", eta="1e9", epochs=3, seed="1")
+    run_to_end(qtbot, window.training_tab)
+    app = [line for line in log_lines(window.training_tab) if "stuck" in line]
+    assert len(cli) == 1 and cli == app

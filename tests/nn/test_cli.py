@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -170,3 +171,239 @@ def test_a_terminal_sees_the_pen_digits_drawn_then_each_epoch_progress(
     assert drawing[-1].endswith("100%") and len(drawing) <= 101  # only when the percent moves
     assert any(r.startswith("Epoch 0 [") for r in redraws)
     assert any(r.startswith("Epoch 1 [") for r in redraws)
+
+
+def _exit_code(arguments: list[str]) -> int:
+    """``main``'s exit code, whether it returns it or argparse exits with it."""
+    try:
+        return main(arguments)
+    except SystemExit as exit_:
+        return exit_.code
+
+
+def _one_line(error: str) -> str:
+    """The only line of ``error``; fails when there are more (a traceback, a usage block)."""
+    lines = error.strip().splitlines()
+    assert len(lines) == 1, error
+    assert "Traceback" not in error
+    return lines[0]
+
+
+def test_a_network_too_large_to_build_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["train", "--sample", "--sizes", "784,1000000,10"]) == 2
+    assert "at most 5000 neurons per hidden layer" in _one_line(capsys.readouterr().err)
+    assert _exit_code(["train", "--sample", "--sizes", "784,5000,5000,5000,10"]) == 2
+    assert "weights and biases; at most 30,000,000" in _one_line(capsys.readouterr().err)
+
+
+@pytest.fixture
+def no_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make loading data fail the test: what is checked must be checked before it."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the data was loaded before the arguments were checked")
+
+    monkeypatch.setattr("nn.data.mnist.load_sample", refuse)
+    monkeypatch.setattr("nn.data.mnist.find_mnist", refuse)
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("missing/model.npz", "missing is not an existing folder"),
+        ("notes.txt/model.npz", "notes.txt is not a folder"),
+        (".", "is a folder: give a file name"),
+    ],
+)
+def test_save_where_no_file_can_be_written_is_refused_before_training(
+    where: str,
+    message: str,
+    tmp_path: Path,
+    no_training: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder")
+    target = tmp_path / where
+    assert main(["train", "--sample", "--epochs", "1", "--save", str(target)]) == 1
+    output = capsys.readouterr()
+    assert output.out == ""  # not a single epoch
+    line = _one_line(output.err)
+    assert line.startswith("python -m nn train: --save ") and message in line
+
+
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0,
+    reason="root writes into a folder whatever its mode, so the refusal cannot be seen",
+)
+def test_save_into_a_read_only_folder_is_refused_before_training(
+    tmp_path: Path, no_training: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        code = main(["train", "--sample", "--epochs", "1", "--save", str(folder / "model.npz")])
+    finally:
+        folder.chmod(0o700)
+    assert code == 1
+    assert "cannot write in the folder" in _one_line(capsys.readouterr().err)
+
+
+def test_a_save_refused_after_training_is_one_line_and_exit_code_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "model.npz"
+
+    def refuse(model, path):  # the folder became read-only while the network trained
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("nn.weights.save_model", refuse)
+    code = main(["train", "--sample", "--epochs", "1", "--sizes", "784,10", "--save", str(target)])
+    output = capsys.readouterr()
+    assert code == 1
+    assert EPOCH_LINE.match(output.out.strip())  # the epochs were trained and shown
+    line = _one_line(output.err)
+    assert "the weights were not saved: Permission denied" in line and str(target) in line
+    assert not target.exists()
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any connection fail the test: a refused folder is refused before downloading."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a download was attempted")
+
+    monkeypatch.setattr("urllib.request.urlopen", refuse)
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("notes.txt", "notes.txt is a file, not a folder"),
+        ("notes.txt/mnist", "cannot create the folder"),
+    ],
+)
+def test_download_to_a_place_that_cannot_hold_files_is_one_clear_line(
+    where: str, message: str, tmp_path: Path, offline: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder")
+    assert main(["download", "--to", str(tmp_path / where)]) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("python -m nn download: ") and message in line
+    assert (tmp_path / "notes.txt").read_text() == "not a folder"
+
+
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0,
+    reason="root writes into a folder whatever its mode, so the refusal cannot be seen",
+)
+def test_download_into_a_read_only_folder_is_one_clear_line(
+    tmp_path: Path, offline: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        code = main(["download", "--to", str(folder / "mnist")])
+    finally:
+        folder.chmod(0o700)
+    assert code == 1
+    assert "cannot write in the folder" in _one_line(capsys.readouterr().err)
+
+
+def test_a_learning_rate_that_leaves_the_network_at_chance_is_warned_about_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    arguments = ["train", "--sample", "--sizes", "784,5,10", "--epochs", "3", "--eta", "1e9"]
+    assert main([*arguments, "--seed", "1"]) == 0
+    output = capsys.readouterr()
+    lines = output.out.splitlines()
+    assert [EPOCH_LINE.match(line).group(1) for line in lines] == ["0", "1", "2"]  # stdout: epochs
+    assert all(int(EPOCH_LINE.match(line).group(2)) <= 120 for line in lines)  # at chance
+    assert output.err.count("Accuracy is stuck near chance") == 1
+    assert "Try a smaller η" in output.err
+
+
+def test_a_sensible_run_gets_no_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    arguments = ["train", "--sample", "--sizes", "784,10", "--epochs", "2", "--seed", "1"]
+    assert main(arguments) == 0
+    assert "stuck" not in capsys.readouterr().err
+
+
+def test_ctrl_c_while_the_data_loads_ends_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("nn.data.mnist.load_sample", interrupted)
+    assert main(["train", "--sample", "--epochs", "1"]) == 130
+    output = capsys.readouterr()
+    assert output.out == ""
+    assert _one_line(output.err) == "python -m nn train: interrupted"
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_a_data_folder_the_system_refuses_is_one_line_and_exit_code_1(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    weights = tmp_path / "model.npz"
+    main(["train", "--sample", "--epochs", "1", "--sizes", "784,10", "--save", str(weights)])
+    capsys.readouterr()
+    too_long = "x" * 5000  # longer than any file name the system accepts
+    extra = ["--epochs", "1"] if command == "train" else ["--weights", str(weights)]
+    assert main([command, "--data", too_long, *extra]) == 1
+    assert "File name too long" in _one_line(capsys.readouterr().err)
+
+
+def test_weights_that_are_a_folder_are_one_line_and_exit_code_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["evaluate", "--weights", str(tmp_path), "--sample"]) == 1
+    assert str(tmp_path) in _one_line(capsys.readouterr().err)
+
+
+def test_warnings_and_errors_leave_stdout_to_the_epoch_lines(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "nn", "train", "--sample", "--sizes", "784,5,10", "--epochs",
+         "2", "--eta", "1e9", "--seed", "1", "--save", str(tmp_path / "model.npz")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert [EPOCH_LINE.match(line).group(1) for line in result.stdout.splitlines()] == ["0", "1"]
+    assert "Accuracy is stuck near chance" in result.stderr
+    assert "Saved weights to" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "download"])
+def test_a_folder_the_system_says_is_read_only_is_refused_before_any_work(
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_training: None,
+    offline: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The read-only case as any user sees it (root writes anywhere, so chmod cannot show it)."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    access = os.access
+
+    def read_only(path, mode, *args, **kwargs):
+        if Path(path) == locked and mode & os.W_OK:
+            return False
+        return access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", read_only)
+    if command == "train":
+        arguments = ["train", "--sample", "--save", str(locked / "model.npz")]
+    else:
+        arguments = ["download", "--to", str(locked / "mnist")]
+    assert main(arguments) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert f"cannot write in the folder {locked} (permission denied)" in line
+    assert list(locked.iterdir()) == []
