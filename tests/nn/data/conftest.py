@@ -1,12 +1,18 @@
-"""Small MNIST IDX folders written by hand, for the loading and finding tests."""
+"""Small MNIST IDX folders written by hand, for the loading and finding tests; small files that
+inflate to huge ones, and a measure of the memory a refusal takes."""
 
 from __future__ import annotations
 
 import gzip
 import struct
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+from nn.data.idx import DataError
 
 NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
 TEST_NAMES = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -44,3 +50,28 @@ def write_idx_set(
         else:
             (folder / name).write_bytes(data)
     return arrays
+
+
+def gzip_of_zeros(size: int, prefix: bytes = b"") -> bytes:
+    """A small gzip file inflating to ``prefix`` then ``size`` zero bytes: one member of 1 MiB of
+    zeros repeated (gzip readers join members), so that even 1 GiB takes about 1 MB on disk."""
+    chunk = 2**20
+    member = gzip.compress(bytes(chunk), compresslevel=9, mtime=0)
+    whole, rest = divmod(size, chunk)
+    parts = [gzip.compress(prefix, mtime=0)] if prefix else []
+    parts += [member] * whole
+    if rest:
+        parts.append(gzip.compress(bytes(rest), mtime=0))
+    return b"".join(parts)
+
+
+def peak_allocation(action: Callable[[], object]) -> int:
+    """The peak of memory allocated (bytes, as tracemalloc counts Python's and NumPy's
+    allocations) while ``action`` runs; ``action`` must raise DataError."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(DataError):
+            action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

@@ -10,6 +10,8 @@ import pickle
 import re
 import shlex
 import struct
+import zipfile
+from contextlib import nullcontext
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,6 +19,7 @@ import numpy as np
 import pytest
 
 from nn.data.mnist import DataError, load_keras_npz, load_nielsen_pickle
+from tests.nn.data.conftest import peak_allocation
 
 
 def _keras_arrays(n_train: int = 12, n_test: int = 4) -> dict[str, np.ndarray]:
@@ -105,6 +108,162 @@ def test_a_single_npy_array_is_refused(tmp_path: Path) -> None:
     np.save(path, np.zeros(3))
     with pytest.raises(DataError, match=r"^mnist\.npy: a single \.npy array"):
         load_keras_npz(path)
+
+
+def _npy(header: str, data: bytes = b"", *, declared_length: int | None = None) -> bytes:
+    """A ``.npy`` file (version 1.0) written by hand: ``header`` as given, then ``data``."""
+    text = header.encode("latin1")
+    text += b" " * (-(10 + len(text) + 1) % 64) + b"\n"
+    length = len(text) if declared_length is None else declared_length
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", length) + text + data
+
+
+def _npy_of(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def _header(descr: str, shape: tuple[int, ...]) -> str:
+    return f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}"
+
+
+def _archive(path: Path, members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> Path:
+    """A zip of ``members``, each written as given (no NumPy involved)."""
+    with zipfile.ZipFile(path, "w", compression=method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _sound_members() -> dict[str, bytes]:
+    return {f"{key}.npy": _npy_of(value) for key, value in _keras_arrays().items()}
+
+
+@pytest.mark.parametrize(
+    ("member", "content", "words"),
+    [
+        ("x_train", _npy(_header("|u1", (10**9, 28, 28)), bytes(100)),
+         "x_train holds 1,000,000,000 rows, at most 60,000 expected"),
+        ("x_test", _npy(_header("|u1", (10_001, 28, 28)), bytes(100)),
+         "x_test holds 10,001 rows, at most 10,000 expected"),
+        ("y_train", _npy(_header("<i8", (2**62,)), bytes(100)),
+         "y_train holds 4,611,686,018,427,387,904 rows, at most 60,000 expected"),
+        ("x_train", _npy(_header("|u1", (-1, 28, 28))), "x_train is uint8 (-1, 28, 28), expected"),
+        ("x_train", _npy(_header("<f8", (10**12, 28, 28))), "x_train is float64"),
+        ("y_test", _npy(_header("|O", (4,))), "refused y_test: it holds Python objects"),
+        ("x_train", _npy("{'descr': '|u1', 'fortran_order': False, 'shape': ((((((("),
+         "corrupt .npz archive"),
+        ("x_train", _npy("{'descr': '|u1', 'shape': (1, 28, 28) 'fortran_order': False}"),
+         "corrupt .npz archive"),
+        ("x_train", _npy("[" * 5000), "corrupt .npz archive"),
+        ("x_train", _npy("{'descr': '|u1', 'fortran_order': False, 'shape': "
+                         + "(" * 300 + "1" + ")" * 300 + "}"), "corrupt .npz archive"),
+        ("x_train", _npy(_header("|u1", (1, 28, 28)), declared_length=65_535),
+         "corrupt .npz archive"),
+        ("x_train", b"\x93NUMPY\x01", "corrupt .npz archive"),
+        ("x_train", _npy(_header("|u1", (1, 28, 28)), bytes(783)),
+         "x_train: truncated (783 of 784 bytes of data)"),
+        ("x_train", _npy(_header("|u1", (1, 28, 28)), bytes(785)),
+         "x_train: trailing data after its 784"),
+        ("x_train", b"\x93NUMPY\x03\x00" + bytes(60), "x_train is a .npy file of version (3, 0)"),
+    ],
+)  # fmt: skip
+def test_npz_member_declaring_bad_sizes_is_refused(
+    tmp_path: Path, member: str, content: bytes, words: str
+) -> None:
+    members = _sound_members()
+    members[f"{member}.npy"] = content
+    path = _archive(tmp_path / "mnist.npz", members)
+    with pytest.raises(DataError, match=r"^mnist\.npz: ") as caught:
+        load_keras_npz(path)
+    message = str(caught.value)
+    assert words in message and len(message) < 200, message
+
+
+def test_npz_member_inflating_past_its_header_is_not_inflated(tmp_path: Path) -> None:
+    path = tmp_path / "mnist.npz"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in _sound_members().items():
+            if name != "x_train.npy":
+                archive.writestr(name, data)
+        with archive.open("x_train.npy", "w") as member:  # 12 images declared, 40 MiB of data
+            member.write(_npy(_header("|u1", (12, 28, 28))))
+            for _ in range(40):
+                member.write(bytes(2**20))
+    assert path.stat().st_size < 2**20
+    peak = peak_allocation(lambda: load_keras_npz(path))
+    assert peak < 16 * 2**20
+    with pytest.raises(
+        DataError, match=r"^mnist\.npz: x_train: trailing data after its 9,408 bytes"
+    ):
+        load_keras_npz(path)
+
+
+def _patched_size(data: bytes, name: bytes, size: int) -> bytes:
+    """``data`` (a zip without Zip64 entries) with the uncompressed size of member ``name`` in
+    its central directory set to ``size``."""
+    entry = data.index(b"PK\x01\x02")
+    while data[entry + 46 : entry + 46 + len(name)] != name:
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    return data[: entry + 24] + struct.pack("<I", size) + data[entry + 28 :]
+
+
+def test_npz_member_declaring_a_huge_size_is_refused_before_reading(tmp_path: Path) -> None:
+    sound = _archive(tmp_path / "sound.npz", _sound_members()).read_bytes()
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(_patched_size(sound, b"y_train.npy", 4_000_000_000))
+    with pytest.raises(DataError, match=r"^mnist\.npz: y_train holds 4,000,000,000 bytes, at most"):
+        load_keras_npz(path)
+
+
+def test_npz_with_a_huge_directory_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    members = _sound_members()
+    members.update({f"padding{index}": b"" for index in range(3000)})  # ~170 kB of directory
+    path = _archive(tmp_path / "mnist.npz", members)
+    with pytest.raises(DataError, match=r"^mnist\.npz: not a valid \.npz archive \(its directory"):
+        load_keras_npz(path)
+
+
+@pytest.mark.parametrize("second", ["x_test.npy", "x_test"])
+def test_npz_with_two_members_for_one_array_is_refused(tmp_path: Path, second: str) -> None:
+    path = _archive(tmp_path / "mnist.npz", _sound_members())
+    with (
+        pytest.warns(UserWarning, match="Duplicate name")
+        if second == "x_test.npy"
+        else nullcontext(),
+        zipfile.ZipFile(path, "a") as archive,
+    ):
+        archive.writestr(second, _npy_of(np.zeros((4, 28, 28), np.uint8)))
+    with pytest.raises(DataError, match=r"^mnist\.npz: 2 members named x_test\[\.npy\]$"):
+        load_keras_npz(path)
+
+
+def test_npz_compressed_other_than_by_deflate_is_refused(tmp_path: Path) -> None:
+    path = _archive(tmp_path / "mnist.npz", _sound_members(), zipfile.ZIP_BZIP2)
+    with pytest.raises(DataError, match=r"^mnist\.npz: x_train is compressed with method 12"):
+        load_keras_npz(path)
+
+
+def test_npz_with_damaged_data_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mnist.npz"
+    np.savez_compressed(path, **_keras_arrays(n_train=600))
+    data = bytearray(path.read_bytes())
+    start = data.index(b"x_train.npy") + 200  # inside the deflated pixels
+    data[start : start + 16] = bytes(16)
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataError, match=r"^mnist\.npz: corrupt \.npz archive \("):
+        load_keras_npz(path)
+
+
+def test_fortran_ordered_npz_arrays_load_as_numpy_reads_them(tmp_path: Path) -> None:
+    arrays = _keras_arrays()
+    arrays["x_train"] = np.asfortranarray(arrays["x_train"])
+    path = tmp_path / "mnist.npz"
+    np.savez(path, **arrays)
+    splits = load_keras_npz(path)
+    expected = arrays["x_train"].reshape(12, 784) / np.float32(255)
+    np.testing.assert_array_equal(splits.training.images, expected[:10])
 
 
 class _Python2Pickler(pickle._Pickler):
