@@ -31,14 +31,16 @@ from nn.handwriting.options import (
 )
 from nn.model import Model
 from nn.network import INITS, INPUT_SIZE, OUTPUT_SIZE, Network, check_sizes
-from nn.training import SCHEDULES, EpochResult, Trainer, TrainingConfig, TrainingDiverged
+from nn.training import (
+    SCHEDULES,
+    STUCK_WARNING,
+    EpochResult,
+    Trainer,
+    TrainingConfig,
+    TrainingDiverged,
+)
 
 OUTPUTS = {"quadratic": "sigmoid", "cross-entropy": "softmax"}  # the usual output for each cost
-STUCK_WARNING = (
-    "Accuracy is stuck near chance: the learning rate η is probably far too large "
-    "(or the network saturated). Try a smaller η."
-)
-"""What the Train tab's log says, once per run, when :meth:`EpochResult.looks_stuck`."""
 INTERRUPTED = 130  # the shell's code for a program ended by Ctrl+C (128 + SIGINT)
 
 

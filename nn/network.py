@@ -16,7 +16,7 @@ not arithmetic, sets the pace, and this saves a third of the calls of a training
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -72,6 +72,36 @@ def _check_choice(kind: str, value: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise ValueError(f"{kind} must be one of {', '.join(choices)}; got {value!r}")
     return value
+
+
+def _in_blocks(
+    a: np.ndarray,
+    b: np.ndarray,
+    out: np.ndarray,
+    work: int,
+    should_stop: Callable[[], bool],
+    add: bool = False,
+    then: Callable[[slice], None] | None = None,
+) -> bool:
+    """``out = a @ b`` (or ``out += a @ b`` with ``add``), a block of rows of at most ``work``
+    multiply-adds at a time, asking ``should_stop()`` before each block; False, with ``out``
+    unfinished, once it said True. ``then(rows)``, if given, finishes each block of ``out``
+    (e.g. an activation function), so that no step takes long."""
+    rows = max(1, work // max(1, a.shape[1] * b.shape[1]))
+    block = np.empty((min(rows, a.shape[0]), b.shape[1]), out.dtype) if add else None
+    for first in range(0, a.shape[0], rows):
+        if should_stop():
+            return False
+        these = slice(first, first + rows)
+        if block is None:
+            np.matmul(a[these], b, out[these])
+        else:
+            product = block[: min(rows, a.shape[0] - first)]
+            np.matmul(a[these], b, product)
+            out[these] += product
+        if then is not None:
+            then(these)
+    return True
 
 
 def one_hot(labels: np.ndarray, dtype=np.float32) -> np.ndarray:
@@ -252,14 +282,20 @@ class Network:
         return [s[:, -1:] for s in steps], [s[:, :-1] for s in steps], cost
 
     def layer_gradients(
-        self, x_with_ones: np.ndarray, y: np.ndarray, scale: float = 1.0
-    ) -> tuple[list[np.ndarray], float]:
+        self,
+        x_with_ones: np.ndarray,
+        y: np.ndarray,
+        scale: float = 1.0,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> tuple[list[np.ndarray], float] | None:
         """:meth:`backprop` for inputs that already end in a row of ones, in the layout of
         ``layers``: the gradients ``(n_l, n_{l-1} + 1)`` times ``scale``, and the summed cost.
 
         ``x_with_ones`` is ``(785, m)``, its last row all ones; ``y`` is ``(10, m)``. Training
         passes ``scale = −η/m`` so the gradients come out as the SGD step itself (δ is linear in
         it), and stores its images with the ones column once, so a step copies nothing extra.
+        ``should_stop()``, when given, is asked before each matrix product of the backward pass
+        (where most of the time goes); once it says True the work is dropped and None returned.
         """
         layers = self.layers
         last = len(layers) - 1
@@ -279,18 +315,85 @@ class Network:
             delta *= scale
         steps: list[np.ndarray] = [None] * len(layers)  # type: ignore[list-item]
         for l in range(last, -1, -1):  # noqa: E741
+            if should_stop is not None and should_stop():
+                return None
             steps[l] = delta @ activations[l].T
             if l > 0:  # the input layer needs no δ
+                if should_stop is not None and should_stop():
+                    return None
                 delta = layers[l][:, :-1].T @ delta
                 delta *= self._hidden_derivative(activations[l][:-1])
         return steps, cost
+
+    def add_layer_gradients_in_blocks(
+        self,
+        sums: list[np.ndarray],
+        x_with_ones: np.ndarray,
+        y: np.ndarray,
+        scale: float,
+        should_stop: Callable[[], bool],
+        block_work: int,
+    ) -> float | None:
+        """:meth:`layer_gradients` for part of a batch too large to compute without a pause: the
+        gradients times ``scale`` are added into ``sums`` (arrays shaped as ``layers``) and the
+        summed cost returned. The maths is the same, but each matrix product is computed a
+        block of rows at a time, a block being at most ``block_work`` multiply-adds (one row at
+        least), and ``should_stop()`` is asked before each block; once it says True the work is
+        dropped (``sums`` then hold part of it) and None returned. The sums equal
+        :meth:`layer_gradients`'s up to rounding (the same sums of products, in another order).
+        """
+        layers = self.layers
+        last = len(layers) - 1
+        m = x_with_ones.shape[1]
+        hidden = self._hidden_layer_buffers(m)
+        forward, derivative = self._hidden_forward, self._hidden_derivative
+        activations = [x_with_ones]
+        a = x_with_ones
+        for l in range(last):  # noqa: E741 - l is the layer index, as in the seeds
+            with_ones = hidden[l]
+            z = with_ones[:-1]  # the first rows; the last row stays all ones
+
+            def activate(rows: slice, z: np.ndarray = z) -> None:
+                forward(z[rows])
+
+            if not _in_blocks(layers[l], a, z, block_work, should_stop, then=activate):
+                return None
+            activations.append(with_ones)
+            a = with_ones
+        output = np.empty((layers[last].shape[0], m), self.dtype)
+        if not _in_blocks(layers[last], a, output, block_work, should_stop):
+            return None
+        cost, delta = self._cost_and_delta(self._output_forward(output), y)
+        if scale != 1.0:
+            delta *= scale
+        for l in range(last, -1, -1):  # noqa: E741
+            if not _in_blocks(delta, activations[l].T, sums[l], block_work, should_stop, True):
+                return None
+            if l > 0:  # the input layer needs no δ
+                below = np.empty((layers[l].shape[1] - 1, m), self.dtype)
+
+                def times_derivative(
+                    rows: slice, below: np.ndarray = below, a: np.ndarray = activations[l][:-1]
+                ) -> None:
+                    below[rows] *= derivative(a[rows])
+
+                weights_t = layers[l][:, :-1].T
+                if not _in_blocks(
+                    weights_t, delta, below, block_work, should_stop, then=times_derivative
+                ):
+                    return None
+                delta = below
+        return cost
 
     def _hidden_layer_buffers(self, m: int) -> list[np.ndarray]:
         """Per hidden layer, an ``(n_l + 1, m)`` array whose last row is ones, kept for the next
         mini-batch of the same size (its other rows are overwritten every step)."""
         buffers = self._buffers.get(m)
         if buffers is None:
-            if len(self._buffers) > 1:  # an epoch needs two: the batch size and the last batch's
+            # An epoch needs two sizes, the batch size and the last batch's; three when training
+            # splits large mini-batches into pieces (the piece, the rest of a mini-batch and the
+            # rest of the last one).
+            if len(self._buffers) > 2:
                 self._buffers.clear()
             buffers = [np.ones((n + 1, m), dtype=self.dtype) for n in self.sizes[1:-1]]
             self._buffers[m] = buffers

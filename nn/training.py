@@ -2,7 +2,8 @@
 
 Training never prints: :meth:`Trainer.run` yields an :class:`EpochResult` after each epoch, and the
 caller (the CLI, the GUI's worker) decides what to show. It can be paused, resumed and stopped from
-another thread; those requests take effect between mini-batches.
+another thread; those requests take effect between mini-batches, and within a mini-batch or an
+evaluation too large to compute in one go (see :data:`STEP_WORK`), between parts of it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,53 @@ AugmentFunction = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
 SCHEDULES = ("constant", "cosine")
+
+STEP_WORK = 2**29
+"""A mini-batch of more than :data:`NEVER_SPLIT` samples whose samples × parameters exceed this
+is a large one: more than 563 samples of the default model, more than 22,500 of the seeds', more
+than 32 of the largest network the Train tab allows ([784, 5000, 5000, 10], 29 million
+parameters). Its step is computed with
+:meth:`~nn.network.Network.add_layer_gradients_in_blocks`, a block of :data:`BLOCK_WORK` at a
+time, in pieces of :data:`PIECE_VALUES` whose gradients add up to the whole batch's (the same
+up to rounding); a stop or pause takes effect between two blocks."""
+
+BLOCK_WORK = 2**27
+"""The most multiply-adds a large mini-batch's step computes between two looks at a stop or
+pause request: a few milliseconds, and at worst some 0.1 s where saturated sigmoids make the
+products subnormal (ten times slower)."""
+
+PIECE_VALUES = 2**22
+"""The most samples × neurons one piece of a large mini-batch computes at once, so that each
+operation on a whole piece (taking its images, an activation function…) is short, and the blocks
+of its matrix products stay in the processor's caches: 388 samples of the largest network, 2,103
+of the default model, 5,090 of the seeds'."""
+
+NEVER_SPLIT = 32
+"""Mini-batches of at most this many samples are computed whole by
+:meth:`~nn.network.Network.layer_gradients` on networks of up to :data:`WHOLE_BATCH_PARAMETERS`,
+so the seeds' recipe (10) and the default model's (32) train bit for bit as they always did."""
+
+WHOLE_BATCH_PARAMETERS = 2**24
+"""Networks of more parameters (16.7 million; the Train tab allows up to 30 million) compute
+every mini-batch in blocks, even small ones: one matrix product of 32 samples there can take
+most of a second where saturated sigmoids make the numbers subnormal, too long for Stop and
+closing the window to wait. Their last bits then differ from a whole-batch step."""
+
+EVALUATION_WORK = 2**31
+"""The most samples × parameters one piece of an evaluation computes (a forward pass only): 74
+images of the largest network, and at most 10,000 images at a time, as before, for any network
+of up to 214,748 parameters."""
+
+EVALUATION_ROWS = 10_000
+AUGMENT_POLL = 0.05
+"""Seconds between two looks at a stop request while an epoch waits for its distorted images."""
+
+
+STUCK_WARNING = (
+    "Accuracy is stuck near chance: the learning rate η is probably far too large "
+    "(or the network saturated). Try a smaller η."
+)
+"""What the CLI and the Train tab say, once per run, when :meth:`EpochResult.looks_stuck`."""
 
 
 class TrainingDiverged(ArithmeticError):  # noqa: N818 - names the event, like StopIteration
@@ -124,7 +172,9 @@ class Trainer:
     """Trains ``network`` in place on ``training`` with the settings of ``config``.
 
     ``validation`` and ``test`` are evaluated after every epoch when given. Thread-safe controls:
-    :meth:`request_stop`, :meth:`pause`, :meth:`resume`.
+    :meth:`request_stop`, :meth:`pause`, :meth:`resume`. They act between mini-batches, within
+    a large mini-batch (see :data:`STEP_WORK`) between blocks of its matrix products, and between
+    the pieces of an evaluation.
 
     With ``augment``, each epoch trains on ``augment(training images, rng)`` instead of the
     images themselves; epoch e's rng is seeded from ``config.seed`` and e alone, so a seed repeats
@@ -152,6 +202,9 @@ class Trainer:
         self.test = test
         self.on_progress = on_progress
         self.stopped = False
+        self.epochs_trained = 0
+        """Epochs whose training pass is complete; after a stop cut an epoch's evaluation short,
+        one more than the results :meth:`run` yielded."""
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
@@ -161,6 +214,9 @@ class Trainer:
         self._images = self._inputs[:, :-1]
         self._targets = one_hot(training.labels, network.dtype)
         self._velocities = [np.zeros_like(layer) for layer in network.layers]
+        self._parameters = sum(layer.size for layer in network.layers)
+        self._piece = max(1, PIECE_VALUES // sum(network.sizes))
+        self._evaluation_rows = max(1, min(EVALUATION_ROWS, EVALUATION_WORK // self._parameters))
         self.augment = augment
         # Entropy for the augmentation's per-epoch generators; never touches self._rng.
         self._augment_entropy = np.random.SeedSequence(config.seed).entropy
@@ -169,12 +225,14 @@ class Trainer:
         return f"Trainer({self.network!r}, {self.training!r}, {self.config!r})"
 
     def request_stop(self) -> None:
-        """Stop at the next mini-batch boundary; :meth:`run` then ends without a partial result."""
+        """Stop at the next mini-batch boundary (or block of a large one, or piece of an
+        evaluation); :meth:`run` then ends without a partial result."""
         self._stop.set()
         self._running.set()
 
     def pause(self) -> None:
-        """Hold at the next mini-batch boundary until :meth:`resume` or :meth:`request_stop`."""
+        """Hold at the next mini-batch boundary (or block of a large one, or piece of an
+        evaluation) until :meth:`resume` or :meth:`request_stop`."""
         self._running.clear()
 
     def resume(self) -> None:
@@ -186,9 +244,22 @@ class Trainer:
 
     @property
     def held(self) -> bool:
-        """True while :meth:`run` is waiting at a mini-batch boundary for :meth:`resume`;
-        :attr:`paused` turns True at once, ``held`` once the pause has taken effect."""
+        """True while :meth:`run` is waiting at a mini-batch boundary (or between two pieces of
+        work) for :meth:`resume`; :attr:`paused` turns True at once, ``held`` once the pause has
+        taken effect."""
         return self._held.is_set()
+
+    def score(self, dataset: Dataset, should_stop: Callable[[], bool] | None = None) -> int | None:
+        """How many of ``dataset`` the network reads right, computed in pieces of at most
+        :data:`EVALUATION_WORK`; None if ``should_stop()``, asked before each piece, said so."""
+        correct, rows = 0, self._evaluation_rows
+        for first in range(0, len(dataset), rows):
+            if should_stop is not None and should_stop():
+                return None
+            images = dataset.images[first : first + rows]
+            labels = dataset.labels[first : first + rows]
+            correct += self.network.evaluate(images, labels, rows)
+        return correct
 
     def run(self) -> Iterator[EpochResult]:
         """Train for ``config.epochs`` epochs, yielding an :class:`EpochResult` after each.
@@ -199,28 +270,52 @@ class Trainer:
         try:
             for epoch in range(self.config.epochs):
                 start = time.perf_counter()
-                loss = self._train_one_epoch(self.config.eta_for_epoch(epoch), next(epochs))
+                images = next(epochs)
+                loss = None
+                if images is not None:
+                    loss = self._train_one_epoch(self.config.eta_for_epoch(epoch), images)
                 if loss is None:
                     self.stopped = True
                     return
-                yield self._result(epoch, loss, start)
+                self.epochs_trained = epoch + 1
+                result = self._result(epoch, loss, start)
+                if result is None:  # stopped during the evaluation: the epoch goes unreported
+                    self.stopped = True
+                    return
+                yield result
         finally:
             epochs.close()
 
-    def _result(self, epoch: int, loss: float, start: float) -> EpochResult:
+    def _result(self, epoch: int, loss: float, start: float) -> EpochResult | None:
+        """The epoch's result with the sets evaluated, or None if a stop cut that short."""
+        correct = {}
+        for name, dataset in (("validation", self.validation), ("test", self.test)):
+            if dataset is not None:
+                correct[name] = self.score(dataset, self._should_stop)
+                if correct[name] is None:
+                    return None
         return EpochResult(
             epoch=epoch,
             training_loss=loss,
-            validation_correct=self._correct(self.validation),
+            validation_correct=correct.get("validation"),
             validation_total=len(self.validation) if self.validation is not None else 0,
-            test_correct=self._correct(self.test),
+            test_correct=correct.get("test"),
             test_total=len(self.test) if self.test is not None else 0,
             seconds=time.perf_counter() - start,
         )
 
-    def _epoch_images(self) -> Iterator[np.ndarray]:
+    def _should_stop(self) -> bool:
+        """Asked between two pieces of work: holds while paused, then says whether to stop."""
+        if not self._running.is_set():
+            self._held.set()
+            self._running.wait()
+            self._held.clear()
+        return self._stop.is_set()
+
+    def _epoch_images(self) -> Iterator[np.ndarray | None]:
         """The images of each epoch in turn: the training images themselves, or with ``augment``
-        their distortions, the next epoch's computed in a background thread meanwhile."""
+        their distortions, the next epoch's computed in a background thread meanwhile; None if a
+        stop came while waiting for them."""
         if self.augment is None:
             while True:
                 yield self._inputs
@@ -228,6 +323,11 @@ class Trainer:
         try:
             pending: Future = pool.submit(self._augmented, 0)
             for epoch in range(self.config.epochs):
+                while not self._stop.is_set() and not wait((pending,), AUGMENT_POLL).done:
+                    pass  # a stop ends the wait (the distortions finish in the background)
+                if self._stop.is_set():
+                    yield None
+                    return
                 images = pending.result()
                 if epoch + 1 < self.config.epochs:
                     pending = pool.submit(self._augmented, epoch + 1)
@@ -250,9 +350,6 @@ class Trainer:
         with_ones[:, :-1] = images
         return with_ones
 
-    def _correct(self, dataset: Dataset | None) -> int | None:
-        return None if dataset is None else self.network.evaluate(dataset.images, dataset.labels)
-
     def _train_one_epoch(self, eta: float, images: np.ndarray) -> float | None:
         """One shuffled pass over ``images`` (n, 785), ending in a ones column, with learning rate
         ``eta``; the mean cost per sample, or None if stopped part-way."""
@@ -265,6 +362,12 @@ class Trainer:
         gradients = self.network.layer_gradients
         targets = self._targets[order]  # 40 bytes a sample: shuffled whole, then sliced
         running, stop, update = self._running, self._stop, self._update_function(eta)
+        large = STEP_WORK // self._parameters  # more samples than this
+        if self._parameters <= WHOLE_BATCH_PARAMETERS:
+            large = max(NEVER_SPLIT, large)
+        # A mini-batch computed whole may still be long (32 samples of a 29-million-parameter
+        # network): then stop and pause are also looked for between its matrix products.
+        within = self._should_stop if min(m, n) * self._parameters > STEP_WORK else None
         summed_cost = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             for batch_index, first in enumerate(range(0, n, m)):
@@ -277,8 +380,18 @@ class Trainer:
                 # Taking rows per mini-batch is cheaper than shuffling a copy of the whole set
                 # (and take() is cheaper than fancy indexing).
                 rows = order[first : first + m]
-                x = images.take(rows, 0).T
-                steps, cost = gradients(x, targets[first : first + m].T, -eta / len(rows))
+                if len(rows) > large:
+                    blocked = self._large_step(images, rows, targets[first : first + m], eta)
+                    if blocked is None:
+                        return None
+                    steps, cost = blocked
+                else:
+                    x = images.take(rows, 0).T
+                    y = targets[first : first + m].T
+                    computed = gradients(x, y, -eta / len(rows), within)
+                    if computed is None:
+                        return None
+                    steps, cost = computed
                 if not math.isfinite(cost):
                     raise TrainingDiverged(
                         f"the cost became {cost} at mini-batch {batch_index}: "
@@ -291,6 +404,26 @@ class Trainer:
         if self.on_progress is not None:
             self.on_progress(n, n)
         return summed_cost / n
+
+    def _large_step(
+        self, images: np.ndarray, rows: np.ndarray, targets: np.ndarray, eta: float
+    ) -> tuple[list[np.ndarray], float] | None:
+        """A large mini-batch's steps and summed cost, as :meth:`~nn.network.Network.
+        layer_gradients` gives them for the whole batch: computed in blocks, and summed over
+        pieces of ``self._piece`` samples (δ is linear in the scale, so each piece's steps are
+        already −η/m × its gradient); None if a stop came meanwhile."""
+        scale = -eta / len(rows)
+        add_gradients = self.network.add_layer_gradients_in_blocks
+        steps = [np.zeros_like(layer) for layer in self.network.layers]
+        cost = 0.0
+        for first in range(0, len(rows), self._piece):
+            x = images.take(rows[first : first + self._piece], 0).T
+            y = targets[first : first + self._piece].T
+            piece_cost = add_gradients(steps, x, y, scale, self._should_stop, BLOCK_WORK)
+            if piece_cost is None:
+                return None
+            cost += piece_cost
+        return steps, cost
 
     def _update_function(self, eta: float) -> Callable[[list[np.ndarray]], None]:
         """The parameter update for one step per layer ``(n_l, n_{l-1} + 1)``, each already

@@ -24,6 +24,12 @@ N = CANVAS_PIXELS
 DEFAULT_PEN_WIDTH = 22  # image pixels: 8 % of the 280-px canvas, MNIST's stroke-to-box ratio
 MIN_PEN_WIDTH = 4
 MAX_PEN_WIDTH = 48
+SNAPSHOT_POINTS = 256
+"""A copy of the image is kept when a stroke starts after this many points were drawn since the
+last copy: undo starts from the last copy and repaints fewer points than this."""
+MAX_SNAPSHOTS = 256
+"""At most this many copies (78 KB each, 20 MB in all) are kept: beyond it every other one is
+dropped and copies are kept half as often, so an undo repaints at most twice as much."""
 
 
 @dataclass
@@ -40,7 +46,9 @@ class SketchCanvas(QWidget):
     The image (``QImage.Format_Grayscale8``, white ink 255 on black 0) does not depend on the
     widget's size or the screen's DPI: widget positions are mapped into it, and ``paintEvent``
     scales it to the largest centred square that fits. Strokes are anti-aliased lines with round
-    caps and joins; a click draws a dot. Every stroke is kept, so :meth:`undo` can repaint.
+    caps and joins; a click draws a dot. Every stroke is kept, and every few hundred points a copy
+    of the image, so :meth:`undo` repaints only the strokes after the last copy, however many
+    strokes came before.
     """
 
     sketch_changed = Signal()  # after every change of the image (each segment, undo, clear)
@@ -66,6 +74,10 @@ class SketchCanvas(QWidget):
         self._pen_width = DEFAULT_PEN_WIDTH
         self._strokes: list[_Stroke] = []
         self._drawing = False
+        self._snapshots: list[tuple[int, QImage]] = []
+        """``(n, the image the first n strokes made)``, oldest first."""
+        self._points_since_snapshot = 0
+        self._snapshot_points = SNAPSHOT_POINTS
 
     @property
     def pen_width(self) -> int:
@@ -97,6 +109,8 @@ class SketchCanvas(QWidget):
         self._drawing = False
         if self._strokes:
             self._strokes.clear()
+            self._snapshots.clear()
+            self._snapshot_points = SNAPSHOT_POINTS
             self._repaint_image()
 
     def undo(self) -> bool:
@@ -105,15 +119,35 @@ class SketchCanvas(QWidget):
         if not self._strokes:
             return False
         self._strokes.pop()
+        while self._snapshots and self._snapshots[-1][0] > len(self._strokes):
+            self._snapshots.pop()
         self._repaint_image()
         return True
 
     # -- drawing into the image -----------------------------------------------------------
     def _repaint_image(self) -> None:
-        self._image.fill(0)
-        for stroke in self._strokes:
+        """Paint the strokes again, from the last copy of the image that holds none but them."""
+        first = 0
+        if self._snapshots:
+            first, image = self._snapshots[-1]
+            self._image = image.copy()
+        else:
+            self._image.fill(0)
+        for stroke in self._strokes[first:]:
             self._paint(stroke, 0)
+        self._points_since_snapshot = sum(len(s.points) for s in self._strokes[first:])
         self._changed()
+
+    def _keep_snapshot(self) -> None:
+        """Before a stroke starts: keep a copy of the image when enough was drawn since the last
+        one (at most :data:`MAX_SNAPSHOTS`, thinned out evenly, the newest always kept)."""
+        if self._points_since_snapshot < self._snapshot_points:
+            return
+        self._snapshots.append((len(self._strokes), self._image.copy()))
+        self._points_since_snapshot = 0
+        if len(self._snapshots) > MAX_SNAPSHOTS:
+            self._snapshots = self._snapshots[::-2][::-1]
+            self._snapshot_points *= 2
 
     def _changed(self) -> None:
         self.update()  # repaint the widget later
@@ -148,9 +182,11 @@ class SketchCanvas(QWidget):
         return (pos.x() - rect.x()) * scale, (pos.y() - rect.y()) * scale
 
     def _begin(self, pos: QPointF) -> None:
+        self._keep_snapshot()
         self._drawing = True
         self._strokes.append(_Stroke(self._pen_width, [self._to_image(pos)]))
         self._paint(self._strokes[-1], 0)
+        self._points_since_snapshot += 1
         self._changed()
 
     def _extend(self, pos: QPointF) -> None:
@@ -161,6 +197,7 @@ class SketchCanvas(QWidget):
             return
         stroke.points.append((x, y))
         self._paint(stroke, len(stroke.points) - 1)
+        self._points_since_snapshot += 1
         self._changed()
 
     def _end(self, pos: QPointF) -> None:

@@ -30,7 +30,7 @@ from app.train.training_worker import TrainingWorker
 from nn.handwriting.options import RunOutcome, describe_run
 from nn.model import Model
 from nn.network import Network
-from nn.training import EpochResult
+from nn.training import STUCK_WARNING, EpochResult
 
 
 class TrainingTab(QWidget):
@@ -176,10 +176,14 @@ class TrainingTab(QWidget):
         self.log.appendPlainText(f"Stop requested at {self._elapsed()}")
 
     def shutdown(self) -> None:
-        """Stop any run and wait for its thread to end (the window calls this when closing)."""
+        """Stop any run and wait for its thread to end (the window calls this when closing).
+
+        The run is abandoned rather than stopped: what was trained is not scored on the test set
+        nor handed over, so the wait is only for the piece of work under way (a part of a
+        mini-batch, of an evaluation or of a download; see ``bench/stop_latency.py``)."""
         if self._thread is None or self._worker is None:
             return
-        self._worker.request_stop()
+        self._worker.abandon()
         self._thread.quit()
         self._thread.wait()
 
@@ -196,10 +200,7 @@ class TrainingTab(QWidget):
         self.log.appendPlainText(result.epoch_line())
         if result.looks_stuck() and not self._run_state.warned_stuck:
             self._run_state.warned_stuck = True
-            self.log.appendPlainText(
-                "Accuracy is stuck near chance: the learning rate η is probably far too large "
-                "(or the network saturated). Try a smaller η."
-            )
+            self.log.appendPlainText(STUCK_WARNING)
         self.epoch_finished.emit(result)
 
     def _on_summary(self, outcome: RunOutcome) -> None:
@@ -225,9 +226,11 @@ class TrainingTab(QWidget):
         outcome = state.outcome
         correct, total = outcome.test or (0, 0)
         accuracy = f"{100 * correct / total:.1f} % on the test set" if total else "no test set"
+        if outcome.stopped_early and total:  # a large network is scored on part of the test set
+            accuracy = f"{100 * correct / total:.1f} % on {total:,} test images"
         verb = "Stopped" if outcome.stopped_early else "Finished"
         self.log.appendPlainText(
-            f"{verb} after {state.epochs} epoch(s), {self._elapsed()}: {accuracy}"
+            f"{verb} after {outcome.epochs} epoch(s), {self._elapsed()}: {accuracy}"
         )
         self.progress_panel.show_done(f"{verb.lower()} · {accuracy}", not outcome.stopped_early)
         self.progress_panel.show_message(

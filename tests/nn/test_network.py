@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -221,3 +222,64 @@ def test_importing_nn_loads_no_qt() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_layer_gradients_asks_whether_to_stop_between_the_backward_products() -> None:
+    """Asking changes nothing in the result; a True answer drops the work and gives None."""
+    rng = np.random.default_rng(4)
+    net = Network([784, 12, 8, 10], seed=1)
+    x = np.ones((785, 7), dtype=np.float32)
+    x[:-1] = rng.random((784, 7))
+    y = one_hot(rng.integers(0, 10, 7)).T
+    plain_steps, plain_cost = net.layer_gradients(x, y, -0.5)
+    asked: list[int] = []
+
+    def stop_at(question: int | None) -> Callable[[], bool]:
+        def should_stop() -> bool:
+            asked.append(1)
+            return len(asked) == question
+
+        return should_stop
+
+    steps, cost = net.layer_gradients(x, y, -0.5, stop_at(None))
+    assert cost == plain_cost and all(np.array_equal(a, b) for a, b in zip(steps, plain_steps))
+    assert len(asked) == 5  # before each layer's step product and each δ product but the input's
+    for question in range(1, 6):
+        asked.clear()
+        assert net.layer_gradients(x, y, -0.5, stop_at(question)) is None
+        assert len(asked) == question
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "relu"])
+def test_gradients_in_blocks_add_up_to_the_whole_batch_gradients(hidden: str) -> None:
+    """Two halves of a batch, each computed a few rows at a time, add up to the gradients of
+    the whole batch computed in one go; a stop asked for drops the work."""
+    rng = np.random.default_rng(8)
+    net = Network([784, 12, 8, 10], hidden_activation=hidden, seed=1, dtype=np.float64)
+    x = np.ones((785, 9))
+    x[:-1] = rng.random((784, 9))
+    y = one_hot(rng.integers(0, 10, 9), np.float64).T
+    steps, cost = net.layer_gradients(x, y, -0.5)
+    sums = [np.zeros_like(layer) for layer in net.layers]
+    asked: list[int] = []
+
+    def keep_going() -> bool:
+        asked.append(1)
+        return False
+
+    first = net.add_layer_gradients_in_blocks(sums, x[:, :4], y[:, :4], -0.5, keep_going, 3000)
+    second = net.add_layer_gradients_in_blocks(sums, x[:, 4:], y[:, 4:], -0.5, keep_going, 3000)
+    assert first + second == pytest.approx(cost, rel=1e-12)
+    for total, step in zip(sums, steps):
+        np.testing.assert_allclose(total, step, rtol=1e-10, atol=1e-13)
+    blocks = len(asked) // 2
+    assert blocks > 2 * 5  # more blocks than the five products of a pass
+    for question in (1, blocks // 2, blocks):
+        asked.clear()
+
+        def stop_at(question: int = question) -> bool:
+            asked.append(1)
+            return len(asked) == question
+
+        assert net.add_layer_gradients_in_blocks(sums, x, y, -0.5, stop_at, 3000) is None
+        assert len(asked) == question

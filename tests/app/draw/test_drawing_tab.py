@@ -335,3 +335,105 @@ def test_a_model_that_reads_softened_gets_and_shows_the_softened_input(qtbot, ta
     np.testing.assert_array_equal(blocker.args[0], network.predict(softened))
     tab.set_model(Model(network))  # the next model reads as drawn again
     np.testing.assert_array_equal(tab.current_input(), as_drawn)
+
+
+# ---- undo from kept copies of the image
+
+
+def _random_strokes(rng: np.random.Generator, count: int) -> list[tuple[int, list]]:
+    """``count`` strokes as (pen width, points as canvas fractions): dots, lines and curves."""
+    strokes = []
+    for _ in range(count):
+        points = rng.integers(1, 9)
+        start = rng.uniform(0.1, 0.9, 2)
+        steps = rng.normal(0, 0.03, (points - 1, 2))
+        path = np.vstack([start, start + np.cumsum(steps, axis=0)])
+        strokes.append((int(rng.integers(4, 49)), [tuple(p) for p in path]))
+    return strokes
+
+
+class _DrawnAfresh:
+    """The images strokes give on a blank canvas of the same size, drawn with the mouse: for
+    each stroke in ``strokes``, the image after it and every stroke before it."""
+
+    def __init__(self, size) -> None:
+        self.size = size
+        self.strokes: list[tuple[int, list]] = []
+        self.images: list[np.ndarray] = []
+        self._canvas: SketchCanvas | None = None
+
+    def add(self, width: int, points: list) -> None:
+        if self._canvas is None:  # after an undo: start again from a blank canvas
+            kept = self.strokes
+            self.strokes, self.images = [], []
+            self._canvas = SketchCanvas()
+            self._canvas.resize(self.size)
+            for stroke in kept:
+                self.add(*stroke)
+        self._canvas.set_pen_width(width)
+        drag(self._canvas, points)
+        self.strokes.append((width, points))
+        self.images.append(self._canvas.image_array())
+
+    def remove_last(self) -> None:
+        self.strokes.pop()
+        self.images.pop()
+        self._canvas = None
+
+    def image(self) -> np.ndarray:
+        return self.images[-1] if self.images else np.zeros((280, 280), np.uint8)
+
+
+def test_undo_gives_the_image_of_the_remaining_strokes_drawn_afresh(qtbot, monkeypatch):
+    """Copies kept every 12 points and thinned out beyond 4 copies, so that undos start from
+    copies, from thinned-out copies and from the blank canvas; after every undo, the image is
+    the one the remaining strokes give on a blank canvas, pixel for pixel."""
+    from app.draw import sketch_canvas
+
+    monkeypatch.setattr(sketch_canvas, "SNAPSHOT_POINTS", 12)
+    monkeypatch.setattr(sketch_canvas, "MAX_SNAPSHOTS", 4)
+    tab = DrawingTab()  # its canvas keeps copies as often as set above
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    canvas = tab.findChild(SketchCanvas, "sketchCanvas")
+    undo_button = tab.findChild(QPushButton, "undoButton")
+    rng = np.random.default_rng(11)
+    afresh = _DrawnAfresh(canvas.size())
+
+    def draw(count: int) -> None:
+        for width, points in _random_strokes(rng, count):
+            tab.pen_width = width
+            drag(canvas, points)
+            afresh.add(width, points)
+
+    draw(80)
+    for undos, more in ((1, 0), (7, 15), (30, 0), (2, 40), (60, 5), (200, 3)):
+        for _ in range(min(undos, len(afresh.strokes))):
+            qtbot.mouseClick(undo_button, LEFT)
+            afresh.remove_last()
+            assert len(canvas.strokes()) == len(afresh.strokes)
+            np.testing.assert_array_equal(canvas.image_array(), afresh.image())
+        draw(more)
+    assert len(canvas.strokes()) == 3
+
+
+def test_undo_repaints_only_the_strokes_after_the_last_kept_copy(qtbot, tab, monkeypatch):
+    """With 1,500 strokes on the canvas, an undo paints a few strokes, not all of them."""
+    canvas = tab.findChild(SketchCanvas, "sketchCanvas")
+    rng = np.random.default_rng(0)
+    for u, v in rng.uniform(0.2, 0.8, (1500, 2)):
+        drag(canvas, [(u, v), (u + 0.01, v + 0.02), (u + 0.02, v + 0.01)])
+    painted: list[int] = []
+    paint = SketchCanvas._paint
+
+    def counting_paint(self, stroke, first):
+        painted.append(first)
+        paint(self, stroke, first)
+
+    monkeypatch.setattr(SketchCanvas, "_paint", counting_paint)
+    for remaining in (1499, 1498, 1497):
+        painted.clear()
+        tab.findChild(QPushButton, "undoButton").click()
+        assert len(canvas.strokes()) == remaining
+        assert 0 < len(painted) <= 256 // 3  # fewer points than a copy is kept after

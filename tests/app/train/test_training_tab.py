@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import select
+import socket
 import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog
 from app.train.accuracy_plot import AccuracyPlot
 from app.train.data_source import FOLDER, SAMPLE, DataChoice, load_data
 from app.train.time_left import EtaEstimator, describe_seconds_left
+from nn.data.download import DownloadCancelledError, DownloadError, download_mnist
 from nn.data.idx import DataError
 from nn.training import EpochResult, TrainingConfig
 from tests.app.conftest import loader_for
@@ -332,3 +337,106 @@ def test_train_and_its_message_stay_in_view_in_a_small_window(qtbot, window):
     assert "learning rate η: 'fast' is not a number" in message.text()
     assert not tab.train_button.visibleRegion().isEmpty()
     assert not tab.train_button.isEnabled()
+
+
+# ---- Stop and closing while a download stalls, closing mid-run
+
+
+@pytest.fixture
+def silent_server() -> Iterator[socket.socket]:
+    """A socket listening on 127.0.0.1 that never accepts: the system completes each
+    connection, and nothing is ever sent on it. Closed at the end of the test."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    yield listener
+    listener.close()
+
+
+def _waiting_connection(listener: socket.socket) -> bool:
+    """True once a connection to ``listener`` is waiting to be accepted."""
+    return bool(select.select([listener], [], [], 0)[0])
+
+
+def _downloading_from(listener: socket.socket, folder: Path, ended: list) -> Callable:
+    """A data loader that downloads MNIST from ``listener`` into ``folder`` as the Train tab's own
+    loader does, and records in ``ended`` how the download ended."""
+    mirror = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+
+    def load(choice, on_download_progress, should_stop):
+        try:
+            download_mnist(folder, on_download_progress, [mirror], should_stop=should_stop)
+        except DownloadError as error:
+            ended.append(error)
+            raise
+        raise AssertionError("a server that sends nothing cannot complete a download")
+
+    return load
+
+
+def test_stop_ends_a_download_from_a_server_that_sends_nothing(
+    qtbot, window, silent_server, tmp_path
+):
+    """The download gives such a server 30 s; Stop must not wait for that."""
+    tab = window.training_tab
+    ended: list[DownloadError] = []
+    folder = tmp_path / "mnist"
+    tab.data_loader = _downloading_from(silent_server, folder, ended)
+    qtbot.mouseClick(tab.train_button, LEFT)
+    qtbot.waitUntil(lambda: _waiting_connection(silent_server), timeout=5000)
+    with qtbot.waitSignal(tab.running_changed, timeout=5000, check_params_cb=lambda r: not r):
+        qtbot.mouseClick(tab.stop_button, LEFT)
+    assert [type(error) for error in ended] == [DownloadCancelledError]
+    assert "Stopped before any training" in tab.progress_panel.message_label.text()
+    assert list(folder.iterdir()) == []  # no partial file left
+
+
+def test_closing_the_window_ends_a_stalled_download(qtbot, make_window, silent_server, tmp_path):
+    window = make_window()
+    tab = window.training_tab
+    ended: list[DownloadError] = []
+    tab.data_loader = _downloading_from(silent_server, tmp_path / "mnist", ended)
+    qtbot.mouseClick(tab.train_button, LEFT)
+    qtbot.waitUntil(lambda: _waiting_connection(silent_server), timeout=5000)
+    thread = tab.thread
+    window.close()  # returns once the thread has ended
+    assert thread.isFinished()
+    assert [type(error) for error in ended] == [DownloadCancelledError]
+
+
+def test_closing_the_window_mid_run_hands_nothing_over(qtbot, make_window, sample_splits):
+    """Closing abandons the run: what was trained is neither scored nor put in use, so closing
+    waits only for the piece of work under way."""
+    window = make_window()
+    tab = window.training_tab
+    tab.data_loader = loader_for(sample_splits)
+    configure(tab, epochs=1000)
+    with qtbot.waitSignal(tab.epoch_finished, timeout=10_000):
+        qtbot.mouseClick(tab.train_button, LEFT)
+    thread = tab.thread
+    window.close()
+    assert thread.isFinished()
+    qtbot.waitUntil(lambda: "Ended without a trained network" in tab.log.toPlainText())
+    assert window.model.model is None
+
+
+def test_a_large_stopped_network_is_scored_on_every_kth_test_image(
+    qtbot, window, sample_splits, monkeypatch
+):
+    """Scoring a stopped network is kept short: here the budget covers a quarter of the 1,000
+    test images, so every 4th is scored, and the model says it was scored on 250 images."""
+    from app.train import training_worker
+
+    parameters = (784 + 1) * 30 + (30 + 1) * 10
+    monkeypatch.setattr(training_worker, "STOPPED_SCORING_WORK", 250 * parameters)
+    tab = window.training_tab
+    tab.data_loader = loader_for(sample_splits)
+    configure(tab, epochs=5, batch_size=1)
+    qtbot.mouseClick(tab.train_button, LEFT)
+    qtbot.waitUntil(lambda: tab.progress_panel.bar.value() > 0, timeout=10_000)
+    with qtbot.waitSignal(window.model.changed, timeout=5000):
+        qtbot.mouseClick(tab.stop_button, LEFT)
+    model = window.model.model
+    assert model.description.test_images == 250 and model.description.stopped_early
+    test = sample_splits.test
+    right = model.network.evaluate(test.images[::4], test.labels[::4])
+    assert model.description.test_correct == right
+    assert f"{100 * right / 250:.1f} % on 250 test images" in tab.log.toPlainText()

@@ -1,4 +1,5 @@
-"""download_mnist against a real HTTP server on 127.0.0.1 serving small files made here."""
+"""download_mnist against real servers on 127.0.0.1: an HTTP server serving small files made
+here, and servers that accept a connection and then send nothing (or half a file)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import gzip
 import hashlib
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -222,3 +224,148 @@ def test_cancel_between_files_keeps_finished_ones(server: _MirrorServer, tmp_pat
         _download(server, tmp_path, ("good",), should_stop=first.exists)
     assert _assert_no_temporary_files(server, tmp_path) == [FILE_NAMES[0]]
     assert server.requests == [f"/good/{FILE_NAMES[0]}"]
+
+
+# ---- servers that stall: stop and the stall limit
+
+
+class _StallingServer:
+    """Accepts connections on 127.0.0.1 and sends ``prefix`` on each (nothing by default), then
+    nothing more: no response, or a response cut off mid-file. Holds every connection until
+    :meth:`close` or for ``lifetime`` seconds, then closes them and stops by itself."""
+
+    def __init__(self, prefix: bytes = b"", lifetime: float = 10.0) -> None:
+        self.prefix = prefix
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.05)
+        self.accepted = threading.Event()
+        self._closing = threading.Event()
+        self._deadline = time.monotonic() + lifetime
+        self._thread = threading.Thread(target=self._serve, name="stalling-server")
+        self._thread.start()
+
+    def url(self, scheme: str = "http") -> str:
+        return f"{scheme}://127.0.0.1:{self.listener.getsockname()[1]}/"
+
+    def _serve(self) -> None:
+        held: list[socket.socket] = []
+        try:
+            while not self._closing.is_set() and time.monotonic() < self._deadline:
+                try:
+                    connection, _ = self.listener.accept()
+                except TimeoutError:
+                    continue
+                held.append(connection)
+                if self.prefix:
+                    connection.sendall(self.prefix)
+                self.accepted.set()
+        finally:
+            for connection in held:
+                connection.close()
+            self.listener.close()
+
+    def close(self) -> None:
+        self._closing.set()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def stalling() -> Iterator[Callable[..., _StallingServer]]:
+    servers: list[_StallingServer] = []
+
+    def start(prefix: bytes = b"") -> _StallingServer:
+        servers.append(_StallingServer(prefix))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def _half_a_file(files: dict[str, bytes]) -> bytes:
+    """An HTTP response announcing the first file whole but carrying only half of it."""
+    body = files[FILE_NAMES[0]]
+    head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    return head + body[: len(body) // 2]
+
+
+class _StopAfter:
+    """A ``should_stop`` that says True once ``ready()`` holds and it has then been asked
+    ``times`` more times: it can only say so if the download keeps asking while it waits."""
+
+    def __init__(self, ready: Callable[[], bool], times: int = 3) -> None:
+        self.ready, self.times, self.asked_when_ready = ready, times, 0
+
+    def __call__(self) -> bool:
+        if self.ready():
+            self.asked_when_ready += 1
+        return self.asked_when_ready > self.times
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_stop_ends_a_download_from_a_server_that_sends_nothing(
+    stalling, tmp_path: Path, scheme: str
+) -> None:
+    """Without polling, the 30-s stall limit would outlast the server (10 s), which then hangs up:
+    a different error. Over https the wait is in the TLS handshake."""
+    server = stalling()
+    stop = _StopAfter(server.accepted.is_set)
+    with pytest.raises(DownloadCancelledError, match=r"^download cancelled$"):
+        download_mnist(tmp_path, mirrors=[server.url(scheme)], should_stop=stop)
+    assert stop.asked_when_ready == 4
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stop_ends_a_download_stalled_in_the_middle_of_a_file(
+    stalling, server: _MirrorServer, tmp_path: Path
+) -> None:
+    stalled = stalling(_half_a_file(server.files))
+    done: list[int] = []
+    stop = _StopAfter(lambda: bool(done) and done[-1] > 0)
+    with pytest.raises(DownloadCancelledError):
+        download_mnist(
+            tmp_path,
+            mirrors=[stalled.url()],
+            checksums=_checksums(server.files),
+            on_progress=lambda d, t: done.append(d),
+            should_stop=stop,
+        )
+    assert 0 < done[-1] <= len(server.files[FILE_NAMES[0]]) // 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_server_silent_for_the_stall_limit_is_given_up(
+    stalling, closed_port: int, tmp_path: Path
+) -> None:
+    """Given up after ``timeout`` seconds without data, with a message that says so; meanwhile
+    the download asked ``should_stop`` every quarter of a second or so."""
+    server = stalling()
+    asked: list[float] = []
+
+    def should_stop() -> bool:
+        asked.append(time.monotonic())
+        return False
+
+    mirrors = [server.url(), f"http://127.0.0.1:{closed_port}/"]
+    with pytest.raises(DownloadError) as caught:
+        download_mnist(tmp_path, mirrors=mirrors, timeout=1.0, should_stop=should_stop)
+    message = str(caught.value)
+    assert f"{server.url()}{FILE_NAMES[0]}: no data from 127.0.0.1 for 1 s" in message
+    assert "MNIST_DIR" in message
+    assert len(asked) >= 4
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_stalled_halfway_is_fetched_from_the_next_mirror(
+    stalling, server: _MirrorServer, tmp_path: Path
+) -> None:
+    stalled = stalling(_half_a_file(server.files))
+    folder = download_mnist(
+        tmp_path,
+        mirrors=[stalled.url(), server.url("good")],
+        checksums=_checksums(server.files),
+        timeout=0.5,
+    )
+    for name, body in server.files.items():
+        assert (folder / name).read_bytes() == body
+    assert server.requests == [f"/good/{name}" for name in FILE_NAMES]
