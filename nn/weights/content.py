@@ -268,8 +268,25 @@ def check_answers(network: Network) -> None:
     saved nor loaded."""
     with np.errstate(all="ignore"):
         outputs = network.predict(PROBES)
-    if not np.isfinite(outputs).all():
+        bounded = _largest_inputs_stay_finite(network)
+    if not (np.isfinite(outputs).all() and bounded):
         raise ContentError(
-            "the network's answers to a blank and a grey image are not finite numbers: "
+            "the network's answers are not finite numbers for every image: "
             "its weights are too large to compute with"
         )
+
+
+def _largest_inputs_stay_finite(network: Network) -> bool:
+    """Whether no layer can overflow for any input in [0, 1]: each layer's inputs are bounded by
+    ``bound`` (784 ones at first), so its weighted sums are bounded by ``|W| bound + |b|``; a
+    ReLU passes that bound on, a sigmoid bounds its outputs by 1. All finite: no image can give
+    an infinite or NaN answer (softmax and sigmoid outputs stay finite for finite sums)."""
+    bound = np.ones((network.sizes[0], 1), dtype=network.dtype)
+    last = len(network.layers) - 1
+    for index, layer in enumerate(network.layers):
+        sums = np.abs(layer[:, :-1]) @ bound + np.abs(layer[:, -1:])
+        if not np.isfinite(sums).all():
+            return False
+        relu = index < last and network.hidden_activation == "relu"
+        bound = sums if relu else np.ones_like(sums)
+    return True

@@ -429,7 +429,24 @@ def test_finite_weights_whose_answers_are_nan_are_not_loaded(good_file, tmp_path
     for i, (w, b) in enumerate(zip(weights, biases)):
         members[f"weight_{i}"], members[f"bias_{i}"] = npy(w), npy(b)
     path = write_zip(tmp_path / "huge.npz", members)
-    refused(path, r"^the network's answers to a blank and a grey image are not finite numbers")
+    refused(path, r"^the network's answers are not finite numbers for every image")
+
+
+def test_one_huge_weight_that_only_a_bright_image_overflows_is_refused(tmp_path):
+    """Blank and grey images answer finitely, an all-white one does not: the bound over every
+    input in [0, 1] finds it."""
+    rng = np.random.default_rng(1)
+    weights = [rng.standard_normal((3, 784)) * 0.01, rng.standard_normal((10, 3))]
+    biases = [np.zeros((3, 1)), np.zeros((10, 1))]
+    weights[0][0, 700:702] = 1.797e308  # finite (float64's largest is 1.7977e308); their sum is not
+    network = Network.from_parameters(
+        weights, biases, hidden_activation="relu", output_activation="softmax", cost="cross-entropy"
+    )
+    with np.errstate(all="ignore"):
+        probes = network.predict(np.stack([np.zeros(784), np.full(784, 0.5), np.ones(784)]))
+    assert np.isfinite(probes[:2]).all() and not np.isfinite(probes[2]).all()
+    with pytest.raises(WeightFileError, match="not finite numbers for every image"):
+        save_model(Model(network), tmp_path / "huge-one.npz")
 
 
 def test_finite_weights_whose_answers_are_nan_are_not_saved(good_file):
