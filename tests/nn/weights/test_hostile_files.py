@@ -529,28 +529,27 @@ def _sparse(path: Path, head: bytes, size: int) -> Path:
     return path
 
 
-def test_a_file_larger_than_any_weight_file_is_refused_unread(good_file, tmp_path):
-    assert MAX_FILE_BYTES >= 8 * MAX_PARAMETERS  # the largest network allowed still fits
-    path = _sparse(tmp_path / "huge.npz", good_file.read_bytes(), MAX_FILE_BYTES + 1)
+def _refused_unread(path: Path, message: str) -> None:
+    """``path`` is refused with ``message`` having allocated less than 1 MB: it was not read."""
     tracemalloc.start()
     try:
-        refused(path, rf"^the file is {MAX_FILE_BYTES + 1:,} bytes; a weight file has at most")
+        refused(path, message)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert peak < 1_000_000
+
+
+def test_a_file_larger_than_any_weight_file_is_refused_unread(good_file, tmp_path):
+    assert MAX_FILE_BYTES >= 8 * MAX_PARAMETERS  # the largest network allowed still fits
+    path = _sparse(tmp_path / "huge.npz", good_file.read_bytes(), MAX_FILE_BYTES + 1)
+    _refused_unread(path, rf"^the file is {MAX_FILE_BYTES + 1:,} bytes; a weight file has at most")
 
 
 def test_a_network2_file_larger_than_the_bound_is_refused_unread(tmp_path):
     head = b'{"sizes": [784, 10], "weights": ['
     path = _sparse(tmp_path / "huge.json", head, MAX_NETWORK2_BYTES + 1)
-    tracemalloc.start()
-    try:
-        refused(path, rf"^a network2 JSON file of {MAX_NETWORK2_BYTES + 1:,} bytes; at most")
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 1_000_000
+    _refused_unread(path, rf"^a network2 JSON file of {MAX_NETWORK2_BYTES + 1:,} bytes; at most")
 
 
 # ---------------------------------------------------------------- temporary files of killed saves
