@@ -1,7 +1,7 @@
 """Activation functions, each with the piece backpropagation needs.
 
-Arrays are in column form, as in the seeds: a batch of ``m`` samples is an ``(n, m)`` array, one
-column per sample.
+Arrays are in column form, as in Nielsen's network.py: a batch of ``m`` samples is an ``(n, m)``
+array, one column per sample.
 The ``*_inplace`` forms overwrite their argument: the training loop calls them on fresh
 pre-activations ``z`` to save a temporary array per layer.
 """

@@ -1,7 +1,7 @@
-"""The feed-forward network of the seeds (Nielsen's ``network.py``), vectorised over a batch.
+"""The feed-forward network of Nielsen's ``network.py``, vectorised over a batch.
 
-Parameters keep the seeds' shapes: layer ``l`` has weights ``(n_l, n_{l-1})`` and a bias column
-``(n_l, 1)``. The maths keeps the seeds' column form too, but for a whole mini-batch at once: ``m``
+Parameters keep Nielsen's shapes: layer ``l`` has weights ``(n_l, n_{l-1})`` and a bias column
+``(n_l, 1)``. The maths keeps Nielsen's column form too, but for a whole mini-batch at once: ``m``
 inputs are the columns of a ``(784, m)`` array, so one layer is one matrix product,
 ``Z = W A_prev + b``. Datasets store one image per row, ``(n, 784)``; ``predict`` takes and
 returns rows, which is what callers hold.
@@ -9,7 +9,7 @@ returns rows, which is what callers hold.
 Each layer's weights and bias live side by side in one array ``(n_l, n_{l-1} + 1)``, the bias as
 its last column (``weights`` and ``biases`` are views into it). Training appends a row of ones to
 every layer's input, so ``[W b] [A; 1]`` is the whole layer in one matrix product, and one product
-``δ [A; 1]ᵀ`` gives both gradients: on the seeds' mini-batches of 10, the fixed cost per NumPy call,
+``δ [A; 1]ᵀ`` gives both gradients: on Nielsen's mini-batches of 10, the fixed cost per NumPy call,
 not arithmetic, sets the pace, and this saves a third of the calls of a training step.
 """
 
@@ -105,7 +105,7 @@ def _in_blocks(
 
 
 def one_hot(labels: np.ndarray, dtype=np.float32) -> np.ndarray:
-    """Integer labels ``(m,)`` → one-hot rows ``(m, 10)``; a row's transpose is the seeds'
+    """Integer labels ``(m,)`` → one-hot rows ``(m, 10)``; a row's transpose is Nielsen's
     "vectorized result"."""
     y = np.zeros((len(labels), OUTPUT_SIZE), dtype=dtype)
     y[np.arange(len(labels)), labels] = 1
@@ -115,7 +115,7 @@ def one_hot(labels: np.ndarray, dtype=np.float32) -> np.ndarray:
 class Network:
     """A fully connected network: ``sizes`` neurons per layer, e.g. ``[784, 30, 10]``.
 
-    The defaults are the seeds': sigmoid everywhere, quadratic cost, every weight and bias drawn
+    The defaults are Nielsen's: sigmoid everywhere, quadratic cost, every weight and bias drawn
     from N(0, 1). ``init="scaled"`` draws weights from N(0, 1/n_in) instead. ``seed`` makes the
     initial parameters reproducible.
     """
@@ -135,7 +135,9 @@ class Network:
         self._choose_functions(hidden_activation, output_activation, cost)
         _check_choice("init", init, INITS)
         rng = np.random.default_rng(seed)
-        biases = [rng.standard_normal((n, 1)) for n in self.sizes[1:]]  # drawn first, as the seeds
+        biases = [
+            rng.standard_normal((n, 1)) for n in self.sizes[1:]
+        ]  # drawn first, as Nielsen's network.py does
         self.layers: list[np.ndarray] = []
         """Per layer ``[W b]`` ``(n_l, n_{l-1} + 1)``: the weights, then the bias column."""
         for n_in, n_out, b in zip(self.sizes[:-1], self.sizes[1:], biases):
@@ -239,7 +241,7 @@ class Network:
         return activations
 
     def feedforward(self, a: np.ndarray) -> np.ndarray:
-        """The seeds' form: inputs ``(784, k)``, e.g. one ``(784, 1)`` image → outputs ``(10, k)``.
+        """Nielsen's form: inputs ``(784, k)``, e.g. one ``(784, 1)`` image → outputs ``(10, k)``.
 
         A saturated sigmoid overflows exp() to exactly 0, which is right; the warning is silenced.
         """
@@ -302,7 +304,7 @@ class Network:
         hidden = self._hidden_layer_buffers(x_with_ones.shape[1])
         activations = [x_with_ones]
         a = x_with_ones
-        for l in range(last):  # noqa: E741 - l is the layer index, as in the seeds
+        for l in range(last):  # noqa: E741 - l is the layer index, as in Nielsen's network.py
             with_ones = hidden[l]
             z = with_ones[:-1]  # the first rows; the last row stays all ones
             np.matmul(layers[l], a, z)
@@ -349,7 +351,7 @@ class Network:
         forward, derivative = self._hidden_forward, self._hidden_derivative
         activations = [x_with_ones]
         a = x_with_ones
-        for l in range(last):  # noqa: E741 - l is the layer index, as in the seeds
+        for l in range(last):  # noqa: E741 - l is the layer index, as in Nielsen's network.py
             with_ones = hidden[l]
             z = with_ones[:-1]  # the first rows; the last row stays all ones
 

@@ -32,9 +32,8 @@ SCHEDULES = ("constant", "cosine")
 
 STEP_WORK = 2**29
 """A mini-batch of more than :data:`NEVER_SPLIT` samples whose samples × parameters exceed this
-is a large one: more than 563 samples of the default model, more than 22,500 of the seeds', more
-than 32 of the largest network the Train tab allows ([784, 5000, 5000, 10], 29 million
-parameters). Its step is computed with
+is a large one: more than 563 samples of the default model, more than 22,500 of Nielsen's
+[784, 30, 10]. Its step is computed with
 :meth:`~nn.network.Network.add_layer_gradients_in_blocks`, a block of :data:`BLOCK_WORK` at a
 time, in pieces of :data:`PIECE_VALUES` whose gradients add up to the whole batch's (the same
 up to rounding); a stop or pause takes effect between two blocks."""
@@ -48,12 +47,12 @@ PIECE_VALUES = 2**22
 """The most samples × neurons one piece of a large mini-batch computes at once, so that each
 operation on a whole piece (taking its images, an activation function…) is short, and the blocks
 of its matrix products stay in the processor's caches: 388 samples of the largest network, 2,103
-of the default model, 5,090 of the seeds'."""
+of the default model, 5,090 of Nielsen's network."""
 
 NEVER_SPLIT = 32
 """Mini-batches of at most this many samples are computed whole by
 :meth:`~nn.network.Network.layer_gradients` on networks of up to :data:`WHOLE_BATCH_PARAMETERS`,
-so the seeds' recipe (10) and the default model's (32) train bit for bit as they always did."""
+so Nielsen's recipe (10) and the default model's (32) train bit for bit as they always did."""
 
 WHOLE_BATCH_PARAMETERS = 2**24
 """Networks of more parameters (16.7 million; the Train tab allows up to 30 million) compute
@@ -84,7 +83,7 @@ class TrainingDiverged(ArithmeticError):  # noqa: N818 - names the event, like S
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Hyper-parameters of SGD. Defaults are the seeds': 30 epochs, mini-batch 10, η = 3.0.
+    """Hyper-parameters of SGD. Defaults are Nielsen's: 30 epochs, mini-batch 10, η = 3.0.
 
     ``lmbda`` is the L2 weight-decay strength λ (Nielsen's convention: each step shrinks weights by
     ``1 − η λ / n`` for ``n`` training samples); ``momentum`` is μ in ``v ← μ v − η ∇``.
@@ -125,7 +124,7 @@ class TrainingConfig:
 
 @dataclass(frozen=True)
 class EpochResult:
-    """What one epoch did. ``epoch`` counts from 0, as the seeds print it.
+    """What one epoch did. ``epoch`` counts from 0, as Nielsen's network.py prints it.
 
     ``training_loss`` is the mean cost per sample over the epoch's mini-batches (as they were
     computed during the pass, before each step); ``*_correct`` are ``None`` where no set was given.

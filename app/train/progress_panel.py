@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.train.time_left import EtaEstimator, describe_seconds_left
+from app.train.time_left import TimeLeftEstimator, describe_seconds_left
 from nn.training import EpochResult
 
 
@@ -48,7 +48,7 @@ class ProgressPanel(QWidget):
         layout.addWidget(self.pick_folder_button, 1, 2)
         layout.setColumnStretch(0, 1)
         self.show_message("")
-        self._eta: EtaEstimator | None = None
+        self._time_left: TimeLeftEstimator | None = None
         self._paused = False
         self.bar.setValue(0)
 
@@ -82,50 +82,50 @@ class ProgressPanel(QWidget):
         self.label.setText(f"Drawing pen digits… {100 * done // max(total, 1)} %")
 
     def start_training(self, epochs: int) -> None:
-        self._eta = EtaEstimator(epochs, time.monotonic())
+        self._time_left = TimeLeftEstimator(epochs, time.monotonic())
         if self._paused:  # paused while the data was loading
-            self._eta.pause(time.monotonic())
+            self._time_left.pause(time.monotonic())
         self.bar.setRange(0, 1000)
         self.bar.setValue(0)
-        self._show_eta()
+        self._show_time_left()
 
     def show_progress(self, done: int, total: int) -> None:
         """``done`` of ``total`` samples of the current epoch."""
-        if self._eta is None:
+        if self._time_left is None:
             return
-        self._eta.update(done, total, time.monotonic())
-        self.bar.setValue(round(1000 * self._eta.fraction))
-        self._show_eta()
+        self._time_left.update(done, total, time.monotonic())
+        self.bar.setValue(round(1000 * self._time_left.fraction))
+        self._show_time_left()
 
     def epoch_finished(self, result: EpochResult) -> None:
-        if self._eta is None:
+        if self._time_left is None:
             return
-        self._eta.finish_epoch(result.seconds, time.monotonic())
+        self._time_left.finish_epoch(result.seconds, time.monotonic())
         self.bar.setValue(0)
-        self._show_eta()
+        self._show_time_left()
 
     def set_paused(self, paused: bool) -> None:
         self._paused = paused
-        if self._eta is not None:
-            (self._eta.pause if paused else self._eta.resume)(time.monotonic())
-        self._show_eta()
+        if self._time_left is not None:
+            (self._time_left.pause if paused else self._time_left.resume)(time.monotonic())
+        self._show_time_left()
 
     def show_done(self, text: str, complete: bool) -> None:
         """The run ended: a full (or emptied) bar and ``text``."""
-        self._eta = None
+        self._time_left = None
         self.bar.setRange(0, 1)
         self.bar.setValue(1 if complete else 0)
         self.label.setText(text)
 
-    def _show_eta(self) -> None:
-        eta = self._eta
-        if eta is None:
+    def _show_time_left(self) -> None:
+        estimator = self._time_left
+        if estimator is None:
             return
-        epoch = min(eta.epoch + 1, eta.epochs)
-        parts = [f"epoch {epoch}/{eta.epochs}", f"{100 * eta.fraction:.0f}%"]
+        epoch = min(estimator.epoch + 1, estimator.epochs)
+        parts = [f"epoch {epoch}/{estimator.epochs}", f"{100 * estimator.fraction:.0f}%"]
         if self._paused:
             parts.append("paused")
         else:
-            left = eta.seconds_left(time.monotonic())
+            left = estimator.seconds_left(time.monotonic())
             parts.append("estimating…" if left is None else describe_seconds_left(left))
         self.label.setText(" · ".join(parts))

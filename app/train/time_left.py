@@ -14,7 +14,7 @@ def describe_seconds_left(seconds: float) -> str:
     return f"about {seconds / 3600:.1f} h left"
 
 
-class EtaEstimator:
+class TimeLeftEstimator:
     """Time left in a run of ``epochs`` epochs, from the epochs done and the current one's pace.
 
     Times are ``time.monotonic()`` readings passed in by the caller; time spent paused is not
@@ -32,7 +32,7 @@ class EtaEstimator:
         self._paused_in_epoch = 0.0
 
     def __repr__(self) -> str:
-        return f"EtaEstimator(epoch={self.epoch}/{self.epochs}, fraction={self.fraction:.2f})"
+        return f"TimeLeftEstimator(epoch={self.epoch}/{self.epochs}, fraction={self.fraction:.2f})"
 
     def update(self, done: int, total: int, now: float) -> None:
         """Samples ``done`` of ``total`` in the current epoch."""

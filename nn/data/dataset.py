@@ -36,7 +36,7 @@ class Dataset:
 
 @dataclass(frozen=True)
 class MnistSplits:
-    """The seeds' three sets: training (50,000), validation (10,000), test (10,000) for MNIST.
+    """Nielsen's three sets: training (50,000), validation (10,000), test (10,000) for MNIST.
 
     ``source`` says where they were read from, for the user (a folder, a file, "committed sample").
     """

@@ -30,7 +30,7 @@ RenderProgress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class HandwritingOptions:
-    """What to add to MNIST's training images; all off by default (the seeds' training).
+    """What to add to MNIST's training images; all off by default (Nielsen's training).
 
     ``augment``: distort every training image anew each epoch
     (:func:`nn.handwriting.augment.augment`).

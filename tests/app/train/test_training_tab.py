@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from app.train.accuracy_plot import AccuracyPlot
 from app.train.data_source import FOLDER, SAMPLE, DataChoice, load_data
-from app.train.time_left import EtaEstimator, describe_seconds_left
+from app.train.time_left import TimeLeftEstimator, describe_seconds_left
 from nn.data.download import DownloadCancelledError, DownloadError, download_mnist
 from nn.data.idx import DataError
 from nn.training import EpochResult, TrainingConfig
@@ -226,7 +226,7 @@ def test_the_default_loader_reads_the_committed_sample():
 
 
 def test_eta_estimates_from_progress_then_from_finished_epochs():
-    eta = EtaEstimator(epochs=4, now=0.0)
+    eta = TimeLeftEstimator(epochs=4, now=0.0)
     assert eta.seconds_left(0.0) is None
     eta.update(50, 100, now=5.0)  # half an epoch in 5 s: 5 s + 3 epochs of 10 s
     assert eta.seconds_left(5.0) == pytest.approx(35.0)
