@@ -22,17 +22,18 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # layer (module prefix) -> what it may import besides the standard library and itself
     "nn.digits": (),
     "nn.paths": (),
+    "nn.files": (),
     "nn.activations": ("numpy",),
     "nn.costs": ("numpy", "nn.activations"),
     "nn.network": ("numpy", "nn.activations", "nn.costs", "nn.digits"),
     "nn.training": ("numpy", "nn.network", "nn.data.dataset", "nn.digits"),
     "nn.sketch": ("numpy", "PIL", "nn.digits"),
-    "nn.data": ("numpy", "nn.digits", "nn.paths"),
+    "nn.data": ("numpy", "nn.digits", "nn.paths", "nn.files"),
     "nn.description": ("nn.sketch",),
     "nn.model": ("numpy", "nn.description", "nn.network", "nn.sketch"),
     "nn.weights": (
         *("numpy", "nn.activations", "nn.costs", "nn.network"),
-        *("nn.description", "nn.model", "nn.digits"),
+        *("nn.description", "nn.model", "nn.digits", "nn.files"),
     ),
     "nn.handwriting": (
         *("numpy", "PIL", "nn.digits", "nn.paths", "nn.data", "nn.sketch"),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import stat
 import struct
 import zlib
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from typing import BinaryIO
 import numpy as np
 
 from nn.digits import IMAGE_PIXELS, IMAGE_SIDE
+from nn.files import NotARegularFileError, open_regular_file
 
 IMAGE_MAGIC = 2051
 LABEL_MAGIC = 2049
@@ -55,31 +55,16 @@ def describe(error: BaseException) -> str:
 
 
 def open_regular(path: Path) -> BinaryIO:
-    """``path`` opened for binary reading; DataError unless it is an existing regular file.
-
-    A FIFO or device is refused before it is opened (and it is opened non-blocking, so a swap
-    between the check and the open cannot hang the caller either).
-    """
+    """``path`` opened for binary reading (:func:`nn.files.open_regular_file`: a FIFO or device is
+    refused before it is opened); DataError unless it is an existing regular file."""
     try:
-        mode = os.stat(path).st_mode
+        return open_regular_file(path)
+    except NotARegularFileError:
+        raise DataError(f"{path.name}: not a regular file") from None
     except FileNotFoundError:
         raise DataError(f"{path.name}: file not found in {path.parent}") from None
     except OSError as error:
         raise DataError(f"{path.name}: cannot be read ({error.strerror or error})") from None
-    if not stat.S_ISREG(mode):
-        raise DataError(f"{path.name}: not a regular file")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError as error:
-        raise DataError(f"{path.name}: cannot be read ({error.strerror or error})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise DataError(f"{path.name}: not a regular file")
-        return os.fdopen(descriptor, "rb")
-    except BaseException:
-        os.close(descriptor)
-        raise
 
 
 @contextmanager

@@ -34,6 +34,7 @@ from typing import BinaryIO
 import numpy as np
 
 from nn.description import ModelDescription
+from nn.files import NotARegularFileError, open_regular_file
 from nn.model import Model
 from nn.network import MAX_PARAMETERS, Network
 from nn.weights.archive import Archive, brief
@@ -70,10 +71,6 @@ STALE_AFTER_SECONDS = 600
 """A temporary file of a save this old was left by a save that was killed: it is removed."""
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
-_FILE_KINDS = (
-    (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-)  # fmt: skip
 
 
 class WeightFileError(ValueError):
@@ -227,40 +224,25 @@ def load_model(path: str | Path) -> Model:
 
 
 def _open(path: Path) -> BinaryIO:
-    """The file open for reading, if it is a regular file of at most MAX_FILE_BYTES.
-
-    Checked before opening (opening a named pipe blocks until something writes to it) and
-    again on the open file, which is opened without blocking, so swapping the file in between
-    gains nothing.
-    """
+    """The file open for reading, if it is a regular file (:func:`nn.files.open_regular_file`) of at
+    most MAX_FILE_BYTES."""
     try:
-        _check_regular(os.stat(path))
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-        fd = os.open(path, flags | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
+        file = open_regular_file(path)
+    except NotARegularFileError as exc:
+        if exc.kind == "a folder":
+            raise ContentError("is a folder, not a weight file") from None
+        raise ContentError(f"is {exc.kind}, not a regular file: it is not read") from None
     except FileNotFoundError:
         raise ContentError("no such file") from None
-    except IsADirectoryError:
-        raise ContentError("is a folder, not a weight file") from None
     except OSError as exc:
         raise ContentError(f"cannot be read ({brief(exc, 100)})") from None
-    try:
-        _check_regular(os.fstat(fd))
-        return os.fdopen(fd, "rb")  # the caller closes it
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _check_regular(status: os.stat_result) -> None:
-    if stat.S_ISDIR(status.st_mode):
-        raise ContentError("is a folder, not a weight file")
-    if not stat.S_ISREG(status.st_mode):
-        kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)), "special")
-        raise ContentError(f"is {kind}, not a regular file: it is not read")
-    if status.st_size > MAX_FILE_BYTES:
+    size = os.fstat(file.fileno()).st_size
+    if size > MAX_FILE_BYTES:
+        file.close()
         raise ContentError(
-            f"the file is {status.st_size:,} bytes; a weight file has at most {MAX_FILE_BYTES:,}"
+            f"the file is {size:,} bytes; a weight file has at most {MAX_FILE_BYTES:,}"
         )
+    return file
 
 
 def _load_open_file(file: BinaryIO) -> Model:
