@@ -288,16 +288,13 @@ class Network:
         x_with_ones: np.ndarray,
         y: np.ndarray,
         scale: float = 1.0,
-        should_stop: Callable[[], bool] | None = None,
-    ) -> tuple[list[np.ndarray], float] | None:
+    ) -> tuple[list[np.ndarray], float]:
         """:meth:`backprop` for inputs that already end in a row of ones, in the layout of
         ``layers``: the gradients ``(n_l, n_{l-1} + 1)`` times ``scale``, and the summed cost.
 
         ``x_with_ones`` is ``(785, m)``, its last row all ones; ``y`` is ``(10, m)``. Training
         passes ``scale = −η/m`` so the gradients come out as the SGD step itself (δ is linear in
         it), and stores its images with the ones column once, so a step copies nothing extra.
-        ``should_stop()``, when given, is asked before each matrix product of the backward pass
-        (where most of the time goes); once it says True the work is dropped and None returned.
         """
         layers = self.layers
         last = len(layers) - 1
@@ -317,12 +314,8 @@ class Network:
             delta *= scale
         steps: list[np.ndarray] = [None] * len(layers)  # type: ignore[list-item]
         for l in range(last, -1, -1):  # noqa: E741
-            if should_stop is not None and should_stop():
-                return None
             steps[l] = delta @ activations[l].T
             if l > 0:  # the input layer needs no δ
-                if should_stop is not None and should_stop():
-                    return None
                 delta = layers[l][:, :-1].T @ delta
                 delta *= self._hidden_derivative(activations[l][:-1])
         return steps, cost

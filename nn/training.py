@@ -360,21 +360,14 @@ class Trainer:
         # attribute lookup in it shows in the epoch time.
         gradients = self.network.layer_gradients
         targets = self._targets[order]  # 40 bytes a sample: shuffled whole, then sliced
-        running, stop, update = self._running, self._stop, self._update_function(eta)
+        should_stop, update = self._should_stop, self._update_function(eta)
         large = STEP_WORK // self._parameters  # more samples than this
         if self._parameters <= WHOLE_BATCH_PARAMETERS:
             large = max(NEVER_SPLIT, large)
-        # A mini-batch computed whole may still be long (32 samples of a 29-million-parameter
-        # network): then stop and pause are also looked for between its matrix products.
-        within = self._should_stop if min(m, n) * self._parameters > STEP_WORK else None
         summed_cost = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             for batch_index, first in enumerate(range(0, n, m)):
-                if not running.is_set():
-                    self._held.set()
-                    running.wait()
-                    self._held.clear()
-                if stop.is_set():
+                if should_stop():  # holds here while paused
                     return None
                 # Taking rows per mini-batch is cheaper than shuffling a copy of the whole set
                 # (and take() is cheaper than fancy indexing).
@@ -387,10 +380,7 @@ class Trainer:
                 else:
                     x = images.take(rows, 0).T
                     y = targets[first : first + m].T
-                    computed = gradients(x, y, -eta / len(rows), within)
-                    if computed is None:
-                        return None
-                    steps, cost = computed
+                    steps, cost = gradients(x, y, -eta / len(rows))
                 if not math.isfinite(cost):
                     raise TrainingDiverged(
                         f"the cost became {cost} at mini-batch {batch_index}: "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
-from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -222,32 +221,6 @@ def test_importing_nn_loads_no_qt() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_layer_gradients_asks_whether_to_stop_between_the_backward_products() -> None:
-    """Asking changes nothing in the result; a True answer drops the work and gives None."""
-    rng = np.random.default_rng(4)
-    net = Network([784, 12, 8, 10], seed=1)
-    x = np.ones((785, 7), dtype=np.float32)
-    x[:-1] = rng.random((784, 7))
-    y = one_hot(rng.integers(0, 10, 7)).T
-    plain_steps, plain_cost = net.layer_gradients(x, y, -0.5)
-    asked: list[int] = []
-
-    def stop_at(question: int | None) -> Callable[[], bool]:
-        def should_stop() -> bool:
-            asked.append(1)
-            return len(asked) == question
-
-        return should_stop
-
-    steps, cost = net.layer_gradients(x, y, -0.5, stop_at(None))
-    assert cost == plain_cost and all(np.array_equal(a, b) for a, b in zip(steps, plain_steps))
-    assert len(asked) == 5  # before each layer's step product and each δ product but the input's
-    for question in range(1, 6):
-        asked.clear()
-        assert net.layer_gradients(x, y, -0.5, stop_at(question)) is None
-        assert len(asked) == question
 
 
 @pytest.mark.parametrize("hidden", ["sigmoid", "relu"])
