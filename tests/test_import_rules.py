@@ -39,15 +39,24 @@ LAYERS: dict[str, tuple[str, ...]] = {
         *("numpy", "PIL", "nn.digits", "nn.paths", "nn.data", "nn.sketch"),
         *("nn.network", "nn.training", "nn.description"),
     ),
+    "nn.insight": (
+        *("numpy", "PIL", "nn.digits", "nn.activations", "nn.network"),
+        *("nn.model", "nn.description", "nn.sketch"),
+    ),
     "nn.cli": ("nn",),
     "nn.__main__": ("nn.cli",),
     "nn": (),  # nn/__init__.py: names it hands on, imported on first use
+    "app.widgets": ("numpy", "PySide6", "pyqtgraph", "nn", "app.settings"),
     "app.draw": ("numpy", "PySide6", "pyqtgraph", "nn"),
     "app.train": ("numpy", "PySide6", "pyqtgraph", "nn"),
+    "app.evaluate": ("numpy", "PySide6", "pyqtgraph", "nn"),
     "app": ("numpy", "PySide6", "pyqtgraph", "nn", "app"),
     "bench": ("numpy", "PySide6", "nn", "app", "bench"),
     "tests": ("numpy", "PIL", "PySide6", "shiboken6", "pytest", "pytestqt", "nn", "app", "tests"),
 }
+
+
+TABS = ("app.draw", "app.train", "app.evaluate")
 
 
 def _module_name(path: Path) -> str:
@@ -81,8 +90,8 @@ def _allowed(layer: str, imported: str) -> bool:
     if imported.split(".")[0] in STANDARD_LIBRARY:
         return True
     allowed = (layer, *LAYERS[layer])
-    if layer in ("app.draw", "app.train"):  # a tab may use its own package, nothing of the other
-        allowed = (*allowed, "app.settings", "app.model_in_use")
+    if layer in TABS:  # a tab may use its own package and the shared widgets, nothing of another tab
+        allowed = (*allowed, "app.widgets", "app.settings", "app.model_in_use")
     return any(imported == a or imported.startswith(a + ".") for a in allowed)
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.draw.activation_chart import ActivationChart
+from app.widgets.activation_chart import ActivationChart
 from app.draw.input_preview import InputPreview
 from app.draw.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, SketchCanvas
 from nn.model import Answer, Model

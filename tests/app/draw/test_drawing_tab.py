@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from app.draw import mouse_replay
-from app.draw.activation_chart import ActivationChart
+from app.widgets.activation_chart import ActivationChart
 from app.draw.drawing_tab import DrawingTab
 from app.draw.input_preview import InputPreview
 from app.draw.mouse_replay import send_mouse, widget_position
