@@ -98,6 +98,12 @@ def _build_parser() -> _Parser:
     evaluate.add_argument(
         "--weights", required=True, metavar="FILE", help="a weight file to evaluate"
     )
+    evaluate.add_argument(
+        "--confusion",
+        action="store_true",
+        help="also print the confusion matrix (rows: true digit 0-9, columns: answer 0-9) and "
+        "the accuracy on each digit",
+    )
     _add_data_options(evaluate)
     download = commands.add_parser(
         "download", help="download full MNIST (about 11 MB) for later runs"
@@ -304,8 +310,27 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     network = load_model(args.weights).network
     test = _load_data(args).test
-    print(f"{network.evaluate(test.images, test.labels)} / {len(test)}")
+    if not args.confusion:
+        print(f"{network.evaluate(test.images, test.labels)} / {len(test)}")
+        return 0
+    from nn.insight.evaluation import evaluate_network
+
+    evaluation = evaluate_network(network, test.images, test.labels)
+    print(f"{evaluation.correct} / {evaluation.total}")
+    confusion = evaluation.confusion.tolist()
+    print(_confusion_text(confusion))
+    for digit, row in enumerate(confusion):
+        right, count = row[digit], sum(row)
+        share = f"{100 * right / count:6.2f} % ({right} / {count})" if count else "no images"
+        print(f"digit {digit}: {share}")
     return 0
+
+
+def _confusion_text(confusion: list[list[int]]) -> str:
+    """The confusion matrix as ten lines of ten right-aligned counts separated by spaces: one
+    line per true digit, one column per answer."""
+    width = len(str(max(max(row) for row in confusion)))
+    return "\n".join(" ".join(f"{count:{width}d}" for count in row) for row in confusion)
 
 
 def _download(args: argparse.Namespace) -> int:

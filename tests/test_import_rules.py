@@ -52,7 +52,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "app.evaluate": ("numpy", "PySide6", "pyqtgraph", "nn"),
     "app": ("numpy", "PySide6", "pyqtgraph", "nn", "app"),
     "bench": ("numpy", "PySide6", "nn", "app", "bench"),
-    "tests": ("numpy", "PIL", "PySide6", "shiboken6", "pytest", "pytestqt", "nn", "app", "tests"),
+    "tests": (
+        *("numpy", "PIL", "PySide6", "shiboken6", "pyqtgraph", "pytest", "pytestqt"),
+        *("nn", "app", "tests"),
+    ),
 }
 
 

@@ -129,6 +129,34 @@ def test_a_foreign_weight_file_gets_a_clear_error(
     assert str(foreign) in error and "not a Digit Recognizer weight file" in error
 
 
+def test_evaluate_confusion_prints_the_matrix_the_evaluate_tab_gets(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from nn.data.mnist import load_sample
+    from nn.insight.evaluation import evaluate_network
+    from nn.paths import bundled_file
+
+    weights = bundled_file("resources/default-model.npz")
+    assert main(["evaluate", "--weights", str(weights), "--sample"]) == 0
+    plain = capsys.readouterr().out
+    assert main(["evaluate", "--weights", str(weights), "--sample", "--confusion"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    test = load_sample().test
+    expected = evaluate_network(load_model(weights).network, test.images, test.labels)
+
+    assert len(plain.splitlines()) == 1 and lines[0] == plain.strip()
+    assert lines[0] == f"{expected.correct} / 1000"
+    matrix = [[int(count) for count in line.split()] for line in lines[1:11]]
+    assert matrix == expected.confusion.tolist()
+    assert len({len(line) for line in lines[1:11]}) == 1  # right-aligned columns
+    per_digit = [re.fullmatch(r"digit (\d): +([\d.]+) % \((\d+) / (\d+)\)", x) for x in lines[11:]]
+    assert [int(m.group(1)) for m in per_digit] == list(range(10))
+    for digit, m in enumerate(per_digit):
+        assert float(m.group(2)) == round(100 * expected.per_digit_accuracy[digit], 2)
+        assert int(m.group(3)) == expected.confusion[digit, digit]
+        assert int(m.group(4)) == expected.confusion[digit].sum()
+
+
 def test_python_dash_m_nn_runs_as_a_program(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "nn", "train", "--sample", "--epochs", "1", "--sizes", "784,10"],
