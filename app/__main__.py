@@ -3,6 +3,9 @@
 ``python -m app --self-test`` (and ``DigitRecognizer --self-test``, the frozen executable) runs
 :mod:`app.self_test` instead: headless, it checks the app end to end and exits 0, or 1 naming
 the step that failed.
+
+``--verbose`` also logs to the terminal, at DEBUG; the log file is described in
+:mod:`app.log_file`, and unexpected errors are shown by :mod:`app.crash_dialog`.
 """
 
 from __future__ import annotations
@@ -41,14 +44,21 @@ def create_application(argv: list[str]) -> QApplication:
 
 def main() -> int:
     """Run the application until its window closes; return the exit code."""
-    if SELF_TEST in sys.argv[1:]:
+    from app.log_file import setup_logging, without_verbose
+
+    argv, verbose = without_verbose(sys.argv)  # Qt never sees --verbose
+    setup_logging(verbose=verbose)  # the self-test's run is logged too, in the same file
+    if SELF_TEST in argv[1:]:
         from app.self_test import run_self_test
 
-        argv = [arg for arg in sys.argv if arg != SELF_TEST]
+        argv = [arg for arg in argv if arg != SELF_TEST]
         return run_self_test(argv, create_application, STARTED_AT)
-    application = create_application(sys.argv)
+    application = create_application(argv)
+    from app.crash_dialog import CrashReporter, provoke_from_environment
     from app.main_window import MainWindow
 
+    CrashReporter.for_current_log().install()  # its hooks keep it alive
+    provoke_from_environment()
     window = MainWindow()
     window.show()
     return application.exec()

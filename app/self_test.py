@@ -4,7 +4,8 @@ Headless (``QT_QPA_PLATFORM=offscreen`` unless the environment names another pla
 bundled data and a temporary folder (the settings are an INI file there, never the user's), it
 shows the main window with the default model, draws a 7 on the canvas with mouse events and
 checks that the network reads it, trains one tiny epoch in a :class:`TrainingWorker` thread and
-ends that thread, saves and reloads the weights, closes the window, and prints one line::
+ends that thread, saves and reloads the weights, closes the window, checks that the log file
+takes lines (the user's log, :mod:`app.log_file`, when it can be written), and prints one line::
 
     self-test ok: window 0.84 s, predict 0.6 ms, epoch 0.21 s, save+load 0.02 s
 
@@ -30,6 +31,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QThread, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.draw.mouse_replay import drag
+from app.log_file import check_log_file
 from app.main_window import DEFAULT_MODEL, MainWindow
 from app.train.data_source import DataChoice
 from app.train.training_job import TrainingJob
@@ -209,6 +211,8 @@ class SelfTest:
                 save_s = self.save_and_load(network)
             with self.step("close the window"):
                 self.close_window()
+            with self.step("write the log"):
+                check_log_file()  # passes when the log goes to the terminal only, as it said
         finally:
             self.delete_window()
         return (
