@@ -26,7 +26,9 @@ GEOMETRY = "window/geometry"
 LAST_FOLDER = "files/lastFolder"
 RECENT_FILES = "files/recent"
 PEN_WIDTH = "drawing/penWidth"
+SHOW_NETWORK = "drawing/showNetwork"
 HYPERPARAMETERS = "training/hyperparameters"
+THEME = "view/theme"
 
 MAX_JSON_CHARS = 1_000_000
 """The longest JSON text read back: what the app writes is a few hundred characters."""

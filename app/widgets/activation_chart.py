@@ -7,9 +7,30 @@ import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
+from app.widgets.plotting import is_dark, style_plot
+
 DIGITS = 10
-BAR_COLOUR = QColor(120, 144, 178)  # muted blue-grey
-WINNER_COLOUR = QColor(232, 125, 30)  # orange
+BAR_COLOURS = {False: QColor(120, 144, 178), True: QColor(128, 154, 196)}
+"""The bars' muted blue-grey, on a light (False) and a dark (True) background."""
+WINNER_COLOURS = {False: QColor(224, 112, 16), True: QColor(245, 150, 55)}
+"""The winner's orange, on a light (False) and a dark (True) background."""
+
+
+def bar_colours(palette: QPalette) -> tuple[QColor, QColor]:
+    """``(bar, winner)`` colours that stand out on ``palette``'s background: blue-grey and
+    orange, a pair that colour-blind eyes tell apart too."""
+    dark = is_dark(palette)
+    return QColor(BAR_COLOURS[dark]), QColor(WINNER_COLOURS[dark])
+
+
+def describe_activations(a: np.ndarray | None) -> str:
+    """The chart's state in words, for screen readers: "answer 4, activation 0.98; next 9,
+    0.01" for (10,) activations ``a``, "no drawing" for None."""
+    if a is None:
+        return "no drawing"
+    order = np.argsort(-np.asarray(a, dtype=float).reshape(DIGITS), kind="stable")
+    first, second = int(order[0]), int(order[1])
+    return f"answer {first}, activation {a[first]:.2f}; next {second}, {a[second]:.2f}"
 
 
 class ActivationChart(pg.PlotWidget):
@@ -17,7 +38,9 @@ class ActivationChart(pg.PlotWidget):
 
     One :class:`pg.BarGraphItem` is created here and only updated afterwards
     (:meth:`set_activations` → ``setOpts``). Mouse panning, zooming and the context menu are off:
-    it is a display, not a plot to explore.
+    it is a display, not a plot to explore. Its colours follow the palette
+    (:func:`~app.widgets.plotting.style_plot`); its accessible description says the answer and
+    the runner-up in words after every :meth:`set_activations`.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -27,24 +50,24 @@ class ActivationChart(pg.PlotWidget):
             "Output activation of each of the 10 output neurons (0 to 1); "
             "the highest, the network's answer, is orange."
         )
+        self.setAccessibleName("Output activations")
         self.setMinimumSize(220, 160)
-        self._brush = QBrush(BAR_COLOUR)
-        self._winner_brush = QBrush(WINNER_COLOUR)
         self._heights = np.zeros(DIGITS)
+        self._winner: int | None = None
+        self._brush, self._winner_brush = (QBrush(c) for c in bar_colours(self.palette()))
         self._bars = pg.BarGraphItem(
             x=np.arange(DIGITS),
             height=self._heights.copy(),
             width=0.7,
             pen=pg.mkPen(None),
-            brushes=[self._brush] * DIGITS,
+            brushes=self._brushes(),
         )
-        self._style_plot()
+        self._set_up_axes()
         self.addItem(self._bars)
+        style_plot(self, self._restyle)
+        self.set_activations(None)
 
-    def _style_plot(self) -> None:
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        self.setBackground(palette.color(QPalette.ColorRole.Base))
+    def _set_up_axes(self) -> None:
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
@@ -54,24 +77,34 @@ class ActivationChart(pg.PlotWidget):
         plot.showGrid(y=True, alpha=0.25)
         plot.setLabel("bottom", "digit")
         plot.setLabel("left", "activation")
-        for name in ("bottom", "left"):
-            axis = plot.getAxis(name)
-            axis.setPen(text)
-            axis.setTextPen(text)
         plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(DIGITS)]])
         plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]])
+
+    def _restyle(self, palette: QPalette) -> None:
+        self._brush, self._winner_brush = (QBrush(c) for c in bar_colours(palette))
+        self._bars.setOpts(brushes=self._brushes())
+
+    def _brushes(self) -> list[QBrush]:
+        brushes = [self._brush] * DIGITS
+        if self._winner is not None:
+            brushes[self._winner] = self._winner_brush
+        return brushes
 
     def set_activations(self, a: np.ndarray | None) -> None:
         """Show ``a``, the (10,) output activations in [0, 1]; None → all bars at 0."""
         if a is None:
             self._heights = np.zeros(DIGITS)
-            brushes = [self._brush] * DIGITS
+            self._winner = None
         else:
             self._heights = np.asarray(a, dtype=float).reshape(DIGITS).copy()
-            brushes = [self._brush] * DIGITS
-            brushes[int(np.argmax(self._heights))] = self._winner_brush
-        self._bars.setOpts(height=self._heights, brushes=brushes)
+            self._winner = int(np.argmax(self._heights))
+        self._bars.setOpts(height=self._heights, brushes=self._brushes())
+        self.setAccessibleDescription(describe_activations(None if a is None else self._heights))
 
     def heights(self) -> np.ndarray:
         """A copy of the (10,) bar heights now shown."""
         return np.array(self._bars.opts["height"], dtype=float)
+
+    def bar_brushes(self) -> list[QBrush]:
+        """The 10 bars' brushes now shown, digit 0 first (the winner's differs)."""
+        return list(self._bars.opts["brushes"])
