@@ -33,6 +33,9 @@ class RecentFilesMenu(QMenu):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__("Open &recent", parent)
         self.setObjectName("recentFilesMenu")
+        self.setAccessibleName("Open recent")
+        self.setAccessibleDescription("Weight files opened or saved lately, newest first")
+        self.setToolTipsVisible(True)  # each file's whole path
         self._settings = settings
         self._drop_unusable()
         self._rebuild()

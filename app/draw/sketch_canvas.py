@@ -12,7 +12,6 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPalette,
     QPen,
     QTabletEvent,
 )
@@ -49,6 +48,11 @@ class SketchCanvas(QWidget):
     caps and joins; a click draws a dot. Every stroke is kept, and every few hundred points a copy
     of the image, so :meth:`undo` repaints only the strokes after the last copy, however many
     strokes came before.
+
+    On a high-DPI screen the image is drawn scaled to the square's device pixels with smooth
+    interpolation; what is drawn into it depends only on positions in logical pixels, so the
+    network reads the same image at any scale. The accessible description says what is on it
+    in words (:meth:`describe`), kept up to date as strokes come and go.
     """
 
     sketch_changed = Signal()  # after every change of the image (each segment, undo, clear)
@@ -62,6 +66,7 @@ class SketchCanvas(QWidget):
             "Draw a digit with the left mouse button. It is scaled to 20x20 px and centred "
             "in 28x28 before the network reads it, so size and position do not matter."
         )
+        self.setAccessibleName("Drawing canvas")
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(200, 200)
@@ -78,6 +83,7 @@ class SketchCanvas(QWidget):
         """``(n, the image the first n strokes made)``, oldest first."""
         self._points_since_snapshot = 0
         self._snapshot_points = SNAPSHOT_POINTS
+        self._describe_state()
 
     @property
     def pen_width(self) -> int:
@@ -89,10 +95,17 @@ class SketchCanvas(QWidget):
         px = min(max(int(px), MIN_PEN_WIDTH), MAX_PEN_WIDTH)
         if px != self._pen_width:
             self._pen_width = px
+            self._describe_state()
             self.pen_width_changed.emit(px)
 
     def is_empty(self) -> bool:
         return not self._strokes
+
+    def describe(self) -> str:
+        """The drawing in words: "empty, pen 22 px" or "3 strokes drawn, pen 22 px"."""
+        count = len(self._strokes)
+        drawn = "empty" if count == 0 else f"{count} stroke{'s' if count > 1 else ''} drawn"
+        return f"{drawn}, pen {self._pen_width} px"
 
     def strokes(self) -> list[np.ndarray]:
         """Copies of the strokes, oldest first: each an (n, 2) float array of (x, y) image px."""
@@ -151,7 +164,13 @@ class SketchCanvas(QWidget):
 
     def _changed(self) -> None:
         self.update()  # repaint the widget later
+        self._describe_state()
         self.sketch_changed.emit()
+
+    def _describe_state(self) -> None:
+        text = self.describe()
+        if text != self.accessibleDescription():  # not on every segment of a stroke
+            self.setAccessibleDescription(text)
 
     def _paint(self, stroke: _Stroke, first: int) -> None:
         """Paint ``stroke`` from point ``first`` on: a dot for point 0, then one line per segment.
@@ -232,12 +251,11 @@ class SketchCanvas(QWidget):
         event.accept()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Window))
+        painter = QPainter(self)  # around the image, the parent's background shows through
         rect = self._image_rect()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(rect, self._image)
         if self.is_empty():
-            painter.setPen(QColor(150, 150, 150))
+            painter.setPen(QColor(150, 150, 150))  # on the black image, in every theme
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
         painter.end()

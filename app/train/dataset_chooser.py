@@ -35,8 +35,10 @@ class DatasetChooser(QGroupBox):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Data", parent)
+        super().__init__("Dat&a", parent)  # Alt+A moves to the chosen data
         self.setObjectName("datasetChooser")
+        self.setAccessibleName("Data")
+        self.setAccessibleDescription("The images to train on; Up and Down pick another")
         self._folder = ""
         self.buttons = {
             SAMPLE: QRadioButton("Committed sample (offline)"),
@@ -48,14 +50,19 @@ class DatasetChooser(QGroupBox):
         for kind, button in self.buttons.items():
             button.setObjectName(f"{kind}DataRadio")
             button.setToolTip(_TIPS[kind])
+            button.setAccessibleName(button.text().removesuffix("…"))
+            button.setAccessibleDescription(_TIPS[kind])
             self._group.addButton(button)
             layout.addWidget(button)
         self.folder_button = QPushButton("Choose…")
         self.folder_button.setObjectName("chooseFolderButton")
         self.folder_button.setToolTip(_TIPS[FOLDER])
+        self.folder_button.setAccessibleName("Choose a folder of IDX files")
+        self.folder_button.setAccessibleDescription(_TIPS[FOLDER])
         self.folder_label = QLabel("no folder chosen")
         self.folder_label.setObjectName("folderLabel")
         self.folder_label.setWordWrap(True)
+        self.folder_label.setAccessibleDescription("The folder of IDX files chosen, if any")
         row = QHBoxLayout()
         row.setContentsMargins(20, 0, 0, 0)
         row.addWidget(self.folder_label, 1)
@@ -69,6 +76,11 @@ class DatasetChooser(QGroupBox):
 
     def __repr__(self) -> str:
         return f"DatasetChooser({self.choice()!r})"
+
+    def focus_order(self) -> list[QWidget]:
+        """The radio buttons (Tab stops at the chosen one, the arrow keys move between them),
+        then the folder button."""
+        return [*self.buttons.values(), self.folder_button]
 
     def choice(self) -> DataChoice:
         kind = next(k for k, button in self.buttons.items() if button.isChecked())

@@ -60,9 +60,15 @@ class HandwritingOptionsBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Handwriting", parent)
         self.setObjectName("handwritingOptions")
+        self.setAccessibleName("Handwriting")
+        self.setAccessibleDescription(
+            "What makes a network read drawings: distorted images, pen-drawn digits, softening"
+        )
         self.pen_digits_file: Path = TRAINING_FILE
-        self.augment_check = _check("augmentCheck", "Distort images each epoch", TIPS["augment"])
-        self.soften_check = _check("softenCheck", "Read softened", TIPS["soften"])
+        self.augment_check = _check(
+            "augmentCheck", "Distort ima&ges each epoch", TIPS["augment"]
+        )  # Alt+G
+        self.soften_check = _check("softenCheck", "Read s&oftened", TIPS["soften"])  # Alt+O
         self.pen_digits_check = _check(
             "penDigitsCheck", "Add pen-drawn digits:", TIPS["pen_digits"]
         )
@@ -70,11 +76,15 @@ class HandwritingOptionsBox(QGroupBox):
         self.copies_spin.setObjectName("penCopiesSpin")
         self.copies_spin.setRange(1, MAX_PEN_COPIES)
         self.copies_spin.setToolTip(TIPS["pen_copies"])
+        self.copies_spin.setAccessibleName("Pen-digit drawings per pen width")
+        self.copies_spin.setAccessibleDescription(TIPS["pen_copies"])
         copies_label = QLabel("per pen width")
         copies_label.setBuddy(self.copies_spin)
         copies_label.setToolTip(TIPS["pen_copies"])
         self.reshape_check = _check("penReshapeCheck", "reshaped", TIPS["pen_reshape"])
+        self.reshape_check.setAccessibleName("Reshape the pen digits")
         self.styles_check = _check("penStylesCheck", "with styled variants", TIPS["styles"])
+        self.styles_check.setAccessibleName("Pen digits with styled variants")
         layout = QVBoxLayout(self)
         # Tighter than the other groups: the whole column fits a 720-px window without scrolling.
         layout.setContentsMargins(9, 4, 9, 4)
@@ -88,6 +98,11 @@ class HandwritingOptionsBox(QGroupBox):
 
     def __repr__(self) -> str:
         return f"HandwritingOptionsBox({self.options()!r})"
+
+    def focus_order(self) -> list[QWidget]:
+        """Row by row, left to right, as the boxes are laid out."""
+        return [self.augment_check, self.soften_check, self.pen_digits_check, self.copies_spin,
+                self.reshape_check, self.styles_check]  # fmt: skip
 
     def options(self) -> HandwritingOptions:
         """The run's options: how the pen digits are drawn counts only with pen digits."""
@@ -151,4 +166,6 @@ def _check(name: str, text: str, tip: str) -> QCheckBox:
     check = QCheckBox(text)
     check.setObjectName(name)
     check.setToolTip(tip)
+    check.setAccessibleName(text.replace("&", "").removesuffix(":"))
+    check.setAccessibleDescription(tip)
     return check

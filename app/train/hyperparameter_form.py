@@ -69,6 +69,22 @@ TIPS = {
 }
 
 
+MNEMONICS = {
+    "Hidden layers": "Hidden &layers",
+    "Hidden activation": "H&idden activation",
+    "Output and cost": "Output and &cost",
+    "Initial weights": "Initial &weights",
+    "Learning rate η": "Learning &rate η",
+    "Mini-batch size": "Mini-&batch size",
+    "Epochs": "E&pochs",
+    "L2 strength λ": "L&2 strength λ",
+    "Momentum μ": "&Momentum μ",
+    "Seed": "&Seed",
+}
+"""Each field's label with its Alt+letter: none of these letters is taken by a menu (File, View,
+Training, Help), a tab (Draw, Train, Evaluate) or another input of the Train tab."""
+
+
 class HyperparameterForm(QWidget):
     """Network and training inputs; :meth:`parse` turns them into a run's settings."""
 
@@ -83,6 +99,8 @@ class HyperparameterForm(QWidget):
         self.eta_edit = _line_edit("etaEdit", "e.g. 3.0")
         self.schedule_combo = _combo("scheduleCombo", SCHEDULES)
         self.schedule_combo.setToolTip(SCHEDULE_TIP)
+        self.schedule_combo.setAccessibleName("Learning rate schedule")
+        self.schedule_combo.setAccessibleDescription(SCHEDULE_TIP)
         eta_row = _side_by_side(self.eta_edit, self.schedule_combo)
         self.batch_spin = _spin("batchSizeSpin", 1, 60_000)
         self.epochs_spin = _spin("epochsSpin", 1, 1_000)
@@ -97,12 +115,17 @@ class HyperparameterForm(QWidget):
         rows = list(zip(TIPS, fields, strict=True))
         layout.addWidget(_group("Network", rows[:4]))
         layout.addWidget(_group("Training", rows[4:]))
+        self._focus_order = [*fields[:4], self.eta_edit, self.schedule_combo, *fields[5:]]
         self.set_values(DEFAULTS)
         for field in [*fields, self.eta_edit, self.schedule_combo]:
             for name in ("textChanged", "currentIndexChanged", "valueChanged"):
                 if hasattr(field, name):
                     getattr(field, name).connect(self.changed)
                     break
+
+    def focus_order(self) -> list[QWidget]:
+        """The inputs top to bottom, the η schedule right after η."""
+        return list(self._focus_order)
 
     def parse(self) -> tuple[tuple[int, ...], dict, TrainingConfig]:
         """``(sizes, network options, config)`` from the inputs; ValueError says what is wrong."""
@@ -288,6 +311,7 @@ def _side_by_side(*widgets: QWidget) -> QWidget:
     layout.setContentsMargins(0, 0, 0, 0)
     for index, widget in enumerate(widgets):
         layout.addWidget(widget, 1 if index == 0 else 0)
+    row.setFocusProxy(widgets[0])  # the row's label then names and focuses the first widget
     return row
 
 
@@ -300,11 +324,18 @@ def _spin(name: str, low: int, high: int) -> QSpinBox:
 
 
 def _group(title: str, rows: list[tuple[str, QWidget]]) -> QGroupBox:
-    """A titled box of labelled inputs, each label and input with its tooltip from TIPS."""
+    """A titled box of labelled inputs, each label and input with its tooltip from TIPS; a label
+    is its input's buddy (Alt+its letter from MNEMONICS moves focus there), and the input takes
+    the label's words as its accessible name, the tooltip as its description."""
     group = QGroupBox(title)
+    group.setAccessibleName(title)
     form = QFormLayout(group)
     for label, field in rows:
         field.setToolTip(TIPS[label])
-        form.addRow(label, field)
+        target = field.focusProxy() or field
+        target.setAccessibleName(label)
+        target.setAccessibleDescription(TIPS[label])
+        form.addRow(MNEMONICS[label], field)
         form.labelForField(field).setToolTip(TIPS[label])
+        form.labelForField(field).setBuddy(target)
     return group

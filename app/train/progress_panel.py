@@ -23,13 +23,20 @@ class ProgressPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("progressPanel")
+        self.setAccessibleName("Training progress")
+        self.setAccessibleDescription("Where the run is, the time left, and how it ended")
         self.setAutoFillBackground(True)  # opaque: an update does not repaint the window behind
         self.bar = QProgressBar()
         self.bar.setObjectName("epochProgress")
         self.bar.setToolTip("Position within the current epoch (or the download, or the drawing)")
+        self.bar.setAccessibleName("Epoch progress")
+        self.bar.setAccessibleDescription(self.bar.toolTip())
         self.bar.setTextVisible(False)  # the label says it, with the epoch and the time left
+        # The labels' accessible names stay unset: a screen reader then reads their text.
         self.label = QLabel("Ready")
         self.label.setObjectName("etaLabel")
+        self.label.setAccessibleDescription("The epoch, how far into it, and the time left")
         # A fixed size: a new text then repaints the label alone, without a relayout of the
         # window (which would repaint the plot too, 20 times a second, slowing training down).
         longest = "epoch 1000/1000 · 100% · about 55 min left"
@@ -38,8 +45,13 @@ class ProgressPanel(QWidget):
         self.message_label = QLabel()
         self.message_label.setObjectName("trainingMessage")
         self.message_label.setWordWrap(True)
+        self.message_label.setAccessibleDescription("How the run ended, or why it failed")
         self.pick_folder_button = QPushButton("Choose a folder of IDX files…")
         self.pick_folder_button.setObjectName("pickFolderButton")
+        tip = "Train on the four MNIST IDX files in a folder instead"
+        self.pick_folder_button.setToolTip(tip)
+        self.pick_folder_button.setAccessibleName("Choose a folder of IDX files")
+        self.pick_folder_button.setAccessibleDescription(tip)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.bar, 0, 0)
