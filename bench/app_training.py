@@ -7,9 +7,12 @@ ways, interleaved, on full MNIST from ``$MNIST_DIR`` (else the committed sample)
 - app: the real MainWindow (offscreen), Train tab shown, Train pressed, the GUI event loop
   running (progress bar, ETA, plot, log) until the run's thread has ended.
 
-Prints each round, the medians and their ratio (target: app ≤ 1.15 × direct). Then presses Stop
-mid-epoch a few times and prints how long the stop takes to act: from the click until the trained
-network is the model in use (target < 200 ms).
+Prints each round, the medians and their ratio (target: app ≤ 1.15 × direct), with the first
+layer's unit grid shown (it is redrawn after every epoch). Then times one refresh of the grid as
+the worker's signal triggers it, for a default-size first layer (800 units) and the largest the
+Train tab allows (5,000): a float32 copy of the weights, the page tiled and painted (target
+≤ 30 ms). Then presses Stop mid-epoch a few times and prints how long the stop takes to act: from
+the click until the trained network is the model in use (target < 200 ms).
 Usage: ``python bench/app_training.py [--rounds 3] [--epochs 3] [--hidden 30] [--sample]``
 """
 
@@ -26,6 +29,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import numpy as np
 from PySide6.QtCore import QEventLoop, QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -98,6 +102,21 @@ def time_stop(window: MainWindow, hidden: str) -> float:
     return elapsed
 
 
+def time_grid_refresh(window: MainWindow, units: int, repeats: int = 20) -> float:
+    """Median seconds of one grid refresh for a first layer of ``units``: the worker's copy of
+    the weights, then :meth:`UnitGrid.show_weights` and a synchronous repaint of the page."""
+    grid = window.training_tab.unit_grid
+    weights = Network([784, units, 10], seed=0).weights[0]
+    times = []
+    for repeat in range(repeats):
+        start = time.perf_counter()
+        copy = np.array(weights, dtype=np.float32)
+        grid.show_weights(copy, f"refresh {repeat}")
+        grid.view.repaint()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def application_process_events() -> None:
     QApplication.processEvents()
     time.sleep(0.01)
@@ -130,7 +149,12 @@ def main() -> None:
         in_app.append(time_in_app(window, args.hidden, config))
         print(f"round {round_number}: direct {direct[-1]:.2f} s   app {in_app[-1]:.2f} s")
     d, a = statistics.median(direct), statistics.median(in_app)
+    grid = window.training_tab.unit_grid
+    print(f"unit grid shown: {grid.isVisible()}, {grid.caption.text()}")
     print(f"median: direct {d:.2f} s   app {a:.2f} s   ratio app/direct {a / d:.3f}")
+    for units in (800, 5000):
+        refresh = time_grid_refresh(window, units) * 1000
+        print(f"unit grid refresh, {units} units: median {refresh:.1f} ms (target ≤ 30 ms)")
     stops = sorted(time_stop(window, args.hidden) * 1000 for _ in range(5))
     print(
         f"stop → model in use: median {stops[2]:.0f} ms, worst {stops[-1]:.0f} ms of 5"

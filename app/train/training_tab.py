@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QScrollArea,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import (
 from app.train.accuracy_plot import AccuracyPlot
 from app.train.data_source import DataLoader, load_data
 from app.train.progress_panel import ProgressPanel
+from app.train.run_history import run_settings
 from app.train.run_state import RunState
 from app.train.training_controls import ERROR_STYLE, TrainingControls
 from app.train.training_job import TrainingJob
 from app.train.training_worker import TrainingWorker
+from app.train.unit_grid import UnitGrid
 from nn.handwriting.options import RunOutcome, describe_run
 from nn.model import Model
 from nn.network import Network
@@ -49,6 +52,8 @@ class TrainingTab(QWidget):
     def __init__(self, data_loader: DataLoader = load_data, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingTab")
+        self.setAccessibleName("Train")
+        self.setAccessibleDescription("Choose the data and settings, train, watch the accuracy")
         self.setAutoFillBackground(True)  # one colour behind all, like the opaque ProgressPanel
         self.data_loader = data_loader
         self.controls = TrainingControls()
@@ -58,11 +63,17 @@ class TrainingTab(QWidget):
         self.stop_button = self.controls.stop_button
         self.progress_panel = ProgressPanel()
         self.plot = AccuracyPlot()
+        self.unit_grid = UnitGrid()
         self.log = QPlainTextEdit()
         self.log.setObjectName("trainingLog")
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(5000)
+        self.log.setToolTip("What each run did: its settings, one line per epoch, how it ended")
+        self.log.setAccessibleName("Training log")
+        self.log.setAccessibleDescription(self.log.toolTip())
         self._build_layout()
+        # After the inputs and buttons, the right column top to bottom (as laid out).
+        QWidget.setTabOrder(self.stop_button, self.progress_panel.pick_folder_button)
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._job: TrainingJob | None = None
@@ -83,9 +94,17 @@ class TrainingTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)  # the groups' own frames suffice
-        scroll.setMinimumWidth(self.controls.sizeHint().width() + 20)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the inputs, scrolled into view
+        bar_width = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        scroll.setMinimumWidth(self.controls.sizeHint().width() + bar_width + 4)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.plot)
+        figures = QSplitter(Qt.Orientation.Horizontal)
+        figures.setObjectName("figuresSplitter")
+        figures.addWidget(self.plot.panel())
+        figures.addWidget(self.unit_grid)
+        figures.setStretchFactor(0, 1)  # the grid keeps its size: one pixel a weight
+        figures.setStretchFactor(1, 0)
+        splitter.addWidget(figures)
         splitter.addWidget(self.log)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
@@ -128,7 +147,8 @@ class TrainingTab(QWidget):
         )
         self._run_state = RunState()
         self._started_at = time.monotonic()
-        self.plot.clear_run()
+        self.plot.start_run(run_settings(self._job))
+        self.unit_grid.clear("The first layer's units show here once the data is loaded.")
         self.progress_panel.show_message("")
         self.log.appendPlainText(f"Started: {self._job.describe()}")
         self.progress_panel.show_busy("loading the data…")
@@ -144,6 +164,7 @@ class TrainingTab(QWidget):
         worker.data_loaded.connect(self._on_data_loaded)
         worker.progress.connect(self.progress_panel.show_progress)
         worker.epoch_finished.connect(self._on_epoch_finished)
+        worker.first_layer.connect(self.unit_grid.show_weights)
         worker.summary.connect(self._on_summary)
         worker.failed.connect(self._on_failed)
         worker.finished.connect(self._on_finished)
@@ -162,7 +183,7 @@ class TrainingTab(QWidget):
             return
         pausing = self.pause_button.text() == "Pause"
         (self._worker.pause if pausing else self._worker.resume)()
-        self.pause_button.setText("Resume" if pausing else "Pause")
+        self.controls.set_paused(pausing)
         self.progress_panel.set_paused(pausing)
         self.log.appendPlainText(f"{'Paused' if pausing else 'Resumed'} at {self._elapsed()}")
 

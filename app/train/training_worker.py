@@ -14,6 +14,7 @@ import math
 import threading
 import time
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal, SignalInstance, Slot
 
 from app.train.data_source import DataLoader, load_data
@@ -42,7 +43,9 @@ class TrainingWorker(QObject):
     Signals, in order: ``download_progress`` (bytes done, total) while full MNIST downloads,
     ``rendering_progress`` (images drawn, total) while pen digits are drawn, ``data_loaded`` (a
     description of the data), then ``progress`` (samples done, in epoch) and
-    ``epoch_finished`` (an :class:`~nn.training.EpochResult`) during training, ``summary`` (a
+    ``epoch_finished`` (an :class:`~nn.training.EpochResult`) during training, ``first_layer``
+    (a float32 copy of the first layer's ``(n_1, 784)`` weights and when they were taken: at the
+    start, after each epoch, when stopped part-way), ``summary`` (a
     :class:`~nn.handwriting.options.RunOutcome`) when a network was trained, ``failed``
     (a message for the user) on an error, and always last ``finished`` (the trained Network,
     also when stopped part-way, or None).
@@ -53,6 +56,7 @@ class TrainingWorker(QObject):
     data_loaded = Signal(str)
     progress = Signal(int, int)
     epoch_finished = Signal(object)
+    first_layer = Signal(object, str)
     summary = Signal(object)
     failed = Signal(str)
     finished = Signal(object)
@@ -175,10 +179,14 @@ class TrainingWorker(QObject):
                 trainer.request_stop()
             elif not self._not_paused.is_set():
                 trainer.pause()
+        self._emit_first_layer(network, "initial weights")
         last = None
         for last in trainer.run():
             self._epochs_done = last.epoch + 1
             self.epoch_finished.emit(last)
+            self._emit_first_layer(network, f"after epoch {last.epoch}")
+        if trainer.stopped and self._samples_trained and not self._abandon.is_set():
+            self._emit_first_layer(network, f"as stopped in epoch {trainer.epochs_trained}")
         if trainer.epochs_trained == 0 and self._samples_trained == 0:
             return None  # stopped before the first mini-batch: nothing was trained
         outcome = self._outcome(trainer, splits.test, source, last)
@@ -213,6 +221,11 @@ class TrainingWorker(QObject):
             test=(int(test_correct), len(test)),
             validation_accuracy=None if last is None else last.validation_accuracy,
         )
+
+    def _emit_first_layer(self, network: Network, when: str) -> None:
+        """Emit a copy of the first layer's weights (800 x 784 float32 is 2.5 MB, copied in
+        about a millisecond): the GUI thread reads it while training goes on."""
+        self.first_layer.emit(np.array(network.weights[0], dtype=np.float32), when)
 
     def _drawing_should_stop(self) -> bool:
         """Asked before each pen digit is drawn: waits while paused; True once Stop was asked."""
