@@ -12,6 +12,9 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 from app import app_version
 from app.draw.drawing_tab import DrawingTab
 from app.draw.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH
+from app.evaluate.evaluation_tab import EvaluationTab
+from app.evaluate.evaluation_worker import TestSetLoader
+from app.log_file import add_log_actions
 from app.model_in_use import NO_MODEL, ModelInUse
 from app.recent_files import RecentFilesMenu
 from app.settings import (
@@ -26,6 +29,7 @@ from app.settings import (
     report_dropped,
     write_json,
 )
+from app.theme import ThemeMenu
 from app.train.data_source import DataLoader, load_data
 from app.train.training_tab import TrainingTab
 from app.weight_files import WeightFiles
@@ -60,15 +64,20 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings if settings is not None else app_settings()
         self.model = ModelInUse(self)
-        self.drawing_tab = DrawingTab()
+        self.drawing_tab = DrawingTab(settings=self.settings)
         self.training_tab = TrainingTab(data_loader)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(self.drawing_tab, "&Draw")
         self.tabs.addTab(self.training_tab, "&Train")
+        self.evaluation_tab = EvaluationTab(self._chosen_test_set)
+        self.tabs.addTab(self.evaluation_tab, "&Evaluate")
         self.setCentralWidget(self.tabs)
         self.model_label = QLabel(NO_MODEL)
         self.model_label.setObjectName("modelStatus")
+        self.model_label.setAccessibleDescription(
+            "The model the Draw tab reads with, and its accuracy on the MNIST test set"
+        )
         self.statusBar().addPermanentWidget(self.model_label)
         self.recent_menu = RecentFilesMenu(self.settings, self)
         self.weight_files = WeightFiles(self.model, self.settings, self.recent_menu, self)
@@ -76,9 +85,12 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.model.changed.connect(self._on_model_changed)
         self.training_tab.model_trained.connect(self._on_model_trained)
+        self.evaluation_tab.open_in_draw.connect(self._open_in_draw)
+        self.drawing_tab.prediction_changed.connect(self._place_sketch)
         self._restore_settings()
         self._on_model_changed()
         self._load_default_model(default_model)
+        self._describe_tabs()
 
     def __repr__(self) -> str:
         return f"MainWindow({self.model!r})"
@@ -91,7 +103,19 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", "Ctrl+Q")
+        self.theme_menu = ThemeMenu(self.settings, self)  # applies the stored theme
+        self.menuBar().addMenu("&View").addMenu(self.theme_menu)
+        # Alt+N: T, R, A, I and G are taken by the Train tab and its fields, or the Evaluate tab's.
+        self.training_menu = self.menuBar().addMenu("Trai&ning")
+        self.training_menu.setObjectName("trainingMenu")
+        self.training_menu.addActions(list(self.training_tab.controls.run_actions))
+        self.training_tab.controls.train_action.triggered.connect(
+            lambda: self.tabs.setCurrentWidget(self.training_tab)  # the run shows there
+        )
+        self._add_tab_shortcuts()
         help_menu = self.menuBar().addMenu("&Help")
+        self.log_folder_action = add_log_actions(help_menu, self)
+        help_menu.addSeparator()
         self.about_action = self._action(help_menu, "&About Digit Recognizer", None)
         self.open_action.triggered.connect(lambda: self.weight_files.open())
         self.save_action.triggered.connect(self.weight_files.save)
@@ -104,6 +128,32 @@ class MainWindow(QMainWindow):
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         return action
+
+    def _add_tab_shortcuts(self) -> None:
+        """Ctrl+1 … Ctrl+9 show the first … ninth tab, of however many there are (Ctrl+Tab and
+        Ctrl+Shift+Tab, the tab widget's own, go to the next and the previous)."""
+        for number in range(1, 10):
+            action = QAction(f"Show tab {number}", self)
+            action.setObjectName(f"showTab{number}Action")
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, i=number - 1: self._show_tab(i))
+            self.addAction(action)
+
+    def _show_tab(self, index: int) -> None:
+        if index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+
+    def _describe_tabs(self) -> None:
+        """Name the tab widget and give each tab its shortcut in a tooltip."""
+        names = [self.tabs.tabText(i).replace("&", "") for i in range(self.tabs.count())]
+        for index, name in enumerate(names[:9]):
+            widget = self.tabs.widget(index)
+            tip = widget.accessibleDescription() or name
+            self.tabs.setTabToolTip(index, f"{tip} (Ctrl+{index + 1})")
+        self.tabs.setAccessibleName("Tabs")
+        self.tabs.setAccessibleDescription(
+            f"{', '.join(names)}: Ctrl+1 to Ctrl+{min(len(names), 9)} show one, Ctrl+Tab the next"
+        )
 
     def _restore_settings(self) -> None:
         """Put back the window's size, the pen width, the last folder and the Train tab's inputs.
@@ -169,7 +219,9 @@ class MainWindow(QMainWindow):
 
     def _on_model_changed(self) -> None:
         self.drawing_tab.set_model(self.model.model)
+        self.evaluation_tab.set_model(self.model.model)
         self.model_label.setText(self.model.description())
+        self.model_label.setAccessibleName(f"Model in use: {self.model_label.text()}")
         self.model_label.setToolTip(str(self.model.path or ""))
         has_model = self.model.model is not None
         self.save_action.setEnabled(has_model)
@@ -179,6 +231,24 @@ class MainWindow(QMainWindow):
         """Open a weight file as File ▸ Open does (asking for it when ``path`` is None); True
         when its model is now in use."""
         return self.weight_files.open(path)
+
+    def _chosen_test_set(self) -> TestSetLoader:
+        """The loader of the test set the Evaluate tab uses: that of the data chosen in the
+        Train tab, fixed now (in the GUI thread) and called in the evaluation's thread."""
+        choice = self.training_tab.dataset_chooser.choice()
+        loader = self.training_tab.data_loader
+        return lambda on_download_progress, should_stop: loader(
+            choice, on_download_progress, should_stop
+        )
+
+    def _open_in_draw(self, image) -> None:
+        """Show a (784,) test image from the Evaluate tab in the Draw tab."""
+        self.tabs.setCurrentWidget(self.drawing_tab)
+        self.drawing_tab.show_image(image)
+
+    def _place_sketch(self, _activations) -> None:
+        """Mark the sketch being drawn on the Evaluate tab's map of the test set."""
+        self.evaluation_tab.show_sketch(self.drawing_tab.current_input())
 
     def _on_model_trained(self, model: Model) -> None:
         self.model.set_model(model)
@@ -218,6 +288,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop a running training and wait for its thread, then remember the settings."""
         self.training_tab.shutdown()
+        self.evaluation_tab.shutdown()
         self.settings.setValue(GEOMETRY, self.saveGeometry())
         write_json(self.settings, HYPERPARAMETERS, self.training_tab.controls.values())
         self.settings.sync()

@@ -185,6 +185,7 @@ class EvaluationTab(QWidget):
         left_layout.addWidget(self.detail, 1)
         scroll = QScrollArea(self)  # a short window scrolls the matrix rather than clipping it
         scroll.setObjectName("evaluationLeftScroll")
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the cells, scrolled into view
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
