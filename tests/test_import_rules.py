@@ -93,7 +93,7 @@ def _allowed(layer: str, imported: str) -> bool:
     if imported.split(".")[0] in STANDARD_LIBRARY:
         return True
     allowed = (layer, *LAYERS[layer])
-    if layer in TABS:  # a tab may use its own package and the shared widgets, nothing of another tab
+    if layer in TABS:  # its own package and the shared widgets, nothing of another tab
         allowed = (*allowed, "app.widgets", "app.settings", "app.model_in_use")
     return any(imported == a or imported.startswith(a + ".") for a in allowed)
 

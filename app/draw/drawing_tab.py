@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.widgets.activation_chart import ActivationChart
 from app.draw.image_note import ImageNote
 from app.draw.input_preview import InputPreview
 from app.draw.inside_views import InsideViews
 from app.draw.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, SketchCanvas
+from app.widgets.activation_chart import ActivationChart
 from nn.digits import IMAGE_PIXELS
 from nn.model import Answer, Model
 from nn.sketch.judgement import judge

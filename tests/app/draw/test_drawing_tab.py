@@ -10,11 +10,11 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from app.draw import mouse_replay
-from app.widgets.activation_chart import ActivationChart
 from app.draw.drawing_tab import DrawingTab
 from app.draw.input_preview import InputPreview
 from app.draw.mouse_replay import send_mouse, widget_position
 from app.draw.sketch_canvas import SketchCanvas
+from app.widgets.activation_chart import ActivationChart
 from nn.model import Model
 from nn.network import Network
 from nn.training import Trainer, TrainingConfig
