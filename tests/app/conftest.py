@@ -13,8 +13,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
 
 from app.main_window import MainWindow
+from app.theme import SYSTEM, apply_theme
 from app.train.data_source import DataChoice
 from nn.data.dataset import MnistSplits
 from nn.data.mnist import load_sample
@@ -84,3 +87,15 @@ def make_window(qtbot, tiny_splits) -> Iterator[Callable[..., MainWindow]]:
 @pytest.fixture
 def window(make_window) -> MainWindow:
     return make_window()
+
+
+@pytest.fixture
+def restored_theme(qapp) -> Iterator[None]:
+    """Put back the application's style and palette, and the theme's "System" choice, after the
+    test, so that tests that follow see the colours they would have seen."""
+    style, palette = qapp.style().name(), QPalette(qapp.palette())
+    yield
+    apply_theme(SYSTEM, qapp)
+    if qapp.style().name() != style:
+        qapp.setStyle(style)
+    QApplication.setPalette(palette)

@@ -23,7 +23,6 @@ from app.theme import (
     palette_for,
     read_theme_choice,
 )
-from tests.app.widgets.test_plotting import restored_theme  # noqa: F401 (a fixture)
 
 pytestmark = [
     pytest.mark.usefixtures("restored_theme"),

@@ -13,7 +13,6 @@ from app.self_test import SEVEN, hand_path
 from app.theme import palette_for
 from app.widgets.activation_chart import ActivationChart, describe_activations
 from app.widgets.plotting import background_colour
-from tests.app.widgets.test_plotting import restored_theme  # noqa: F401 (a fixture)
 
 LIGHT, DARK = palette_for(False), palette_for(True)
 
@@ -39,7 +38,7 @@ def expected_description(a: list[float]) -> str:
 
 
 @pytest.fixture
-def chart(qtbot, restored_theme) -> ActivationChart:  # noqa: F811 (the fixture imported above)
+def chart(qtbot, restored_theme) -> ActivationChart:
     QApplication.setPalette(LIGHT)
     chart = ActivationChart()
     qtbot.addWidget(chart)

@@ -3,14 +3,12 @@ table is centred on the background."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
-from app.theme import SYSTEM, apply_theme, palette_for
+from app.theme import palette_for
 from app.train.accuracy_plot import AccuracyPlot
 from app.widgets.activation_chart import ActivationChart
 from app.widgets.plotting import (
@@ -27,18 +25,6 @@ from app.widgets.plotting import (
 )
 
 LIGHT, DARK = palette_for(False), palette_for(True)
-
-
-@pytest.fixture
-def restored_theme(qapp) -> Iterator[None]:
-    """Put back the application's style and palette, and the theme's "System" choice, after the
-    test, so that tests that follow see the colours they would have seen."""
-    style, palette = qapp.style().name(), QPalette(qapp.palette())
-    yield
-    apply_theme(SYSTEM, qapp)
-    if qapp.style().name() != style:
-        qapp.setStyle(style)
-    QApplication.setPalette(palette)
 
 
 def rgb(colour: QColor) -> tuple[int, int, int]:
