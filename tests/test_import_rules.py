@@ -43,6 +43,12 @@ LAYERS: dict[str, tuple[str, ...]] = {
         *("numpy", "PIL", "nn.digits", "nn.activations", "nn.network"),
         *("nn.model", "nn.description", "nn.sketch"),
     ),
+    "nn.images": ("numpy", "PIL", "nn.digits", "nn.files", "nn.sketch"),
+    "nn.personal": (
+        *("numpy", "PIL", "nn.digits", "nn.paths", "nn.files", "nn.activations", "nn.costs"),
+        *("nn.network", "nn.training", "nn.model", "nn.description", "nn.sketch"),
+        *("nn.handwriting", "nn.data", "nn.weights"),
+    ),
     "nn.cli": ("nn",),
     "nn.__main__": ("nn.cli",),
     "nn": (),  # nn/__init__.py: names it hands on, imported on first use
@@ -50,6 +56,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "app.draw": ("numpy", "PySide6", "pyqtgraph", "nn"),
     "app.train": ("numpy", "PySide6", "pyqtgraph", "nn"),
     "app.evaluate": ("numpy", "PySide6", "pyqtgraph", "nn"),
+    "app.personal": ("numpy", "PySide6", "pyqtgraph", "nn"),
     "app": ("numpy", "PySide6", "pyqtgraph", "nn", "app"),
     "bench": ("numpy", "PySide6", "nn", "app", "bench"),
     "tests": (
@@ -59,7 +66,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
 }
 
 
-TABS = ("app.draw", "app.train", "app.evaluate")
+TABS = ("app.draw", "app.train", "app.evaluate", "app.personal")
 
 
 def _module_name(path: Path) -> str:
