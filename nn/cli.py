@@ -1,4 +1,4 @@
-"""The headless trainer: ``python -m nn train|evaluate|download``.
+"""The headless trainer: ``python -m nn train|evaluate|read|download``.
 
 As Nielsen's ``network.py`` does, ``train`` prints ``Epoch <j>: <correct> / <total>`` on the
 test set after each epoch, with a progress bar within the epoch when stderr is a terminal.
@@ -105,6 +105,23 @@ def _build_parser() -> _Parser:
         "the accuracy on each digit",
     )
     _add_data_options(evaluate)
+    read = commands.add_parser(
+        "read",
+        help="read the digits in photos or scans of handwriting",
+        description="Print one line per image: 'IMAGE: DIGITS (CONFIDENCE)', the digits read "
+        "left to right and the smallest of their top shares (e.g. 'photo.jpg: 147 (0.97)'), or "
+        "'IMAGE: not sure: 1?4 (4 or 9?)' with a '?' for each digit the model is not sure of "
+        "and its two likeliest readings in brackets ('IMAGE: not sure: 4 or 9?' for a single "
+        "digit). An image that cannot be read is told on stderr; the exit status is then 1.",
+    )
+    read.add_argument(
+        "--weights",
+        metavar="FILE",
+        help="a weight file to read with (default: the bundled default model)",
+    )
+    read.add_argument(
+        "images", nargs="+", metavar="IMAGE", help="PNG, JPEG, BMP, GIF, TIFF or WebP files"
+    )
     download = commands.add_parser(
         "download", help="download full MNIST (about 11 MB) for later runs"
     )
@@ -333,6 +350,41 @@ def _confusion_text(confusion: list[list[int]]) -> str:
     return "\n".join(" ".join(f"{count:{width}d}" for count in row) for row in confusion)
 
 
+def _read(args: argparse.Namespace) -> int:
+    """Print the digits of each image; an unreadable image is told on stderr, the others are
+    still read. Returns 1 if any image could not be read, 0 otherwise."""
+    from nn.images import ImageReadError, read_photo_digits
+    from nn.paths import bundled_file
+    from nn.weights import load_model
+
+    model = load_model(args.weights or bundled_file("resources/default-model.npz"))
+    failed = False
+    for image in args.images:
+        try:
+            found = read_photo_digits(image)
+        except ImageReadError as error:
+            print(f"python -m nn read: {error}", file=sys.stderr, flush=True)
+            failed = True
+            continue
+        answers = [a for a in (model.read(sketch) for sketch in found.sketches) if a]
+        print(f"{image}: {_number_text([a.judgement for a in answers])}", flush=True)
+    return 1 if failed else 0
+
+
+def _number_text(judgements: list) -> str:
+    """``"147 (0.97)"`` when every digit is sure (the smallest top share in brackets); else
+    ``"not sure: 1?4 (4 or 9?)"``, a ``?`` for each unsure digit and its two likeliest
+    readings, or ``"not sure: 4 or 9?"`` for a single digit."""
+    if all(j.sure for j in judgements):
+        digits = "".join(str(j.digit) for j in judgements)
+        return f"{digits} ({min(j.top_share for j in judgements):.2f})"
+    if len(judgements) == 1:
+        return judgements[0].text()
+    digits = "".join(str(j.digit) if j.sure else "?" for j in judgements)
+    doubts = ", ".join(f"{j.digit} or {j.runner_up}?" for j in judgements if not j.sure)
+    return f"not sure: {digits} ({doubts})"
+
+
 def _download(args: argparse.Namespace) -> int:
     from nn.data.download import download_mnist
     from nn.paths import user_data_dir
@@ -407,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
             return _train(args, argv)
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "read":
+            return _read(args)
         return _download(args)
     except ValueError as error:
         if isinstance(error, (DataError, WeightFileError)):

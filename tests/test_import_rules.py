@@ -58,7 +58,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "app.evaluate": ("numpy", "PySide6", "pyqtgraph", "nn"),
     "app.personal": ("numpy", "PySide6", "pyqtgraph", "nn"),
     "app": ("numpy", "PySide6", "pyqtgraph", "nn", "app"),
-    "bench": ("numpy", "PySide6", "nn", "app", "bench"),
+    "bench": ("numpy", "PIL", "PySide6", "nn", "app", "bench"),
     "tests": (
         *("numpy", "PIL", "PySide6", "shiboken6", "pyqtgraph", "pytest", "pytestqt"),
         *("nn", "app", "tests"),

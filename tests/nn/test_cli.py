@@ -435,3 +435,74 @@ def test_a_folder_the_system_says_is_read_only_is_refused_before_any_work(
     line = _one_line(capsys.readouterr().err)
     assert f"cannot write in the folder {locked} (permission denied)" in line
     assert list(locked.iterdir()) == []
+
+
+READ_LINE = re.compile(r"^(?P<path>.+): (?P<digits>\d+) \((?P<confidence>[01]\.\d\d)\)$")
+
+
+def _photo_files(folder: Path) -> tuple[Path, Path]:
+    """A photo of a 7 and one of the number 14, as JPEG and PNG files in ``folder``."""
+    from tests.nn.images.making import encoded, enlarge, page, photo_of_digit, sample_digit, write
+
+    seven, _ = photo_of_digit(7)
+    number = page((500, 300))
+    for left, label in ((40, 1), (260, 4)):
+        write(number, enlarge(sample_digit(label), 200), 50, left)
+    paths = folder / "seven.jpg", folder / "fourteen.png"
+    paths[0].write_bytes(encoded(seven, "JPEG"))
+    paths[1].write_bytes(encoded(number, "PNG"))
+    return paths
+
+
+def test_read_prints_the_digits_of_each_photo_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nn.paths import bundled_file
+
+    seven, fourteen = _photo_files(tmp_path)
+    weights = str(bundled_file("resources/default-model.npz"))
+    assert main(["read", "--weights", weights, str(seven), str(fourteen)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    lines = [READ_LINE.match(line) for line in captured.out.splitlines()]
+    assert [(m["path"], m["digits"]) for m in lines] == [(str(seven), "7"), (str(fourteen), "14")]
+    assert all(0.8 <= float(m["confidence"]) <= 1 for m in lines)  # sure answers only
+
+
+def test_read_tells_an_unreadable_file_on_stderr_reads_the_rest_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seven, _ = _photo_files(tmp_path)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    assert main(["read", str(broken), str(seven), str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert READ_LINE.match(captured.out.strip())["path"] == str(seven)
+    first, second = captured.err.splitlines()
+    assert first.startswith(f"python -m nn read: {broken} ")
+    assert second == f"python -m nn read: {tmp_path} is a folder, not an image file"
+
+
+def test_read_says_which_digits_it_is_not_sure_of() -> None:
+    from nn.cli import _number_text
+    from nn.sketch.judgement import Judgement
+
+    sure = Judgement(1, 7, True, 0.97, 0.01)
+    other = Judgement(4, 9, True, 0.991, 0.005)
+    unsure = Judgement(4, 9, False, 0.55, 0.40)
+    assert _number_text([sure, other]) == "14 (0.97)"
+    assert _number_text([unsure]) == "not sure: 4 or 9?"
+    assert _number_text([sure, unsure, other]) == "not sure: 1?4 (4 or 9?)"
+    assert _number_text([unsure, unsure]) == "not sure: ?? (4 or 9?, 4 or 9?)"
+
+
+def test_read_with_an_unusable_weight_file_says_so_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seven, _ = _photo_files(tmp_path)
+    weights = tmp_path / "weights.npz"
+    weights.write_bytes(b"nonsense")
+    assert main(["read", "--weights", str(weights), str(seven)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert _one_line(captured.err).startswith("python -m nn read: ")

@@ -1,0 +1,217 @@
+"""A grey photo or scan → clean ink: white (1) on black (0), paper, light and specks gone.
+
+The steps, on the working-size grey image of :mod:`nn.images.reading` (longest side at most
+1000 px):
+
+1. **Polarity.** The paper is the majority: on a 1/5-scale copy, each pixel is compared with the
+   median of its neighbourhood, and whichever side (darker or lighter) deviates more in total,
+   beyond the noise, is the ink. Light ink (chalk, a white-on-black screenshot) is inverted, so
+   from here on the ink is dark on light paper.
+2. **Evening the light.** The paper's brightness is estimated on a copy of about 64 px: a grey
+   *closing* (the largest value around each pixel, then the smallest, over about a fifth of the
+   image) removes the ink but keeps gradients, vignettes, soft shadows and large dark areas.
+   Light falls on ink and paper alike, so the ink's *contrast* is ``1 - grey / paper`` (0 on
+   paper, near 1 for black ink), whatever the light.
+3. **Separating ink.** The threshold is :data:`MIN_CONTRAST` or five times the noise (from the
+   median absolute deviation of the contrast), whichever is larger. Ink keeps its grey edge: the
+   contrast is mapped linearly from the threshold (0) to the typical contrast of the ink's
+   pixels (1).
+4. **Paper edges and specks.** Pieces of ink (8-connected) touching the frame along a fifth of a
+   side, or spanning most of the image while smaller ink elsewhere does not, are the table or a
+   paper edge; pieces with fewer pixels above the threshold than :data:`SPECK_FRACTION` of the
+   largest are specks (or the faint rim of a shadow). Both go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from PIL import Image
+
+from nn.images.components import Components, label_components
+
+MIN_CONTRAST = 0.2
+"""The least contrast (1 - grey / paper) that counts as ink: pencil on paper reaches 0.3."""
+
+NOISE_FACTOR = 5.0
+"""The threshold is at least this many noise deviations above the paper."""
+
+LOW_FRACTION = 0.5
+"""Around a pixel above the threshold, ink reaches down to this fraction of it."""
+
+SPECK_FRACTION = 0.02
+"""Pieces with fewer pixels above the threshold than this fraction of the largest piece's are
+specks."""
+
+BORDER_RUN = 0.2
+"""A piece touching a side of the image along this fraction of it is a paper edge."""
+
+SPANNING = 0.85
+"""A piece touching the frame and this long (fraction of the image's width or height) is a
+paper edge when other pieces are not."""
+
+_PAPER_SIDE = 64  # pixels of the copy the paper's brightness is estimated on
+_PAPER_WINDOW = 13  # its closing window, in those pixels: about a fifth of the image
+_POLARITY_SIDE = 200
+_POLARITY_WINDOW = 9  # in pixels of a 50-px copy
+
+
+@dataclass(frozen=True)
+class CleanInk:
+    """``ink``: (h, w) float32 in [0, 1], white ink on black, only the kept pieces.
+    ``pieces``: the labelled pieces of ink (before any was dropped); ``kept``: (n,) bool per
+    piece. ``inverted``: the image had light ink on a dark ground."""
+
+    ink: np.ndarray
+    pieces: Components
+    kept: np.ndarray
+    inverted: bool
+
+
+def clean(grey: np.ndarray) -> CleanInk:
+    """Clean the (h, w) float32 ``grey`` image (0 black, 1 white); see the module text."""
+    grey = np.asarray(grey, dtype=np.float32)
+    inverted = has_light_ink(grey)
+    if inverted:
+        grey = 1.0 - grey
+    contrast = _smooth(ink_contrast(grey))
+    low, high = ink_thresholds(contrast)
+    ink = soft_ink(contrast, low, high)
+    pieces = label_components(ink > 0)
+    kept = _kept_pieces(pieces, contrast, high)
+    keep = np.concatenate([[False], kept])
+    ink = np.where(keep[pieces.labels], ink, np.float32(0))
+    return CleanInk(ink, pieces, kept, inverted)
+
+
+def has_light_ink(grey: np.ndarray) -> bool:
+    """True when the minority colour of the (h, w) ``grey`` image is lighter than the majority."""
+    small = _shrink(grey, _POLARITY_SIDE)
+    local = _upscale(_median_filter(_shrink(small, 50), _POLARITY_WINDOW), small.shape)
+    deviation = small - local
+    noise = 1.4826 * float(np.median(np.abs(deviation - np.median(deviation))))
+    margin = 3 * noise + 0.02
+    darker = float(np.clip(-deviation - margin, 0, None).sum())
+    lighter = float(np.clip(deviation - margin, 0, None).sum())
+    return lighter > darker
+
+
+def ink_contrast(grey: np.ndarray) -> np.ndarray:
+    """``1 - grey / paper`` in [0, 1] for dark ink on light paper, (h, w) float32."""
+    paper = np.maximum(paper_brightness(grey), np.float32(0.05))
+    return np.clip(1.0 - grey / paper, 0.0, 1.0).astype(np.float32)
+
+
+def paper_brightness(grey: np.ndarray) -> np.ndarray:
+    """The paper's brightness under each pixel, (h, w) float32: a grey closing of a small copy,
+    enlarged back."""
+    small = _shrink(grey, _PAPER_SIDE)
+    closed = _min_filter(_max_filter(small, _PAPER_WINDOW), _PAPER_WINDOW)
+    return _upscale(closed, grey.shape)
+
+
+def soft_ink(contrast: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Ink in [0, 1] from the contrast: 0 up to ``low``, 1 from the typical contrast of the
+    pixels above ``high``, linear between, so strokes keep their anti-aliased edges. (h, w)
+    float32."""
+    strong = contrast[contrast > high]
+    if strong.size == 0:
+        return np.zeros_like(contrast)
+    full = max(float(np.median(strong)), low + 0.1)
+    return np.clip((contrast - low) / (full - low), 0.0, 1.0).astype(np.float32)
+
+
+def ink_thresholds(contrast: np.ndarray) -> tuple[float, float]:
+    """``(low, high)``: a piece of ink is made of pixels above ``low`` and holds at least one
+    above ``high``; ``high`` is :data:`MIN_CONTRAST` or :data:`NOISE_FACTOR` noise deviations
+    of the paper, whichever is larger, ``low`` is :data:`LOW_FRACTION` of it."""
+    sample = contrast[::2, ::2]
+    centre = float(np.median(sample))
+    noise = 1.4826 * float(np.median(np.abs(sample - centre)))
+    high = max(MIN_CONTRAST, centre + NOISE_FACTOR * noise)
+    return max(LOW_FRACTION * high, centre + 3 * noise), high
+
+
+def _smooth(image: np.ndarray) -> np.ndarray:
+    """A binomial blur [1, 4, 6, 4, 1] / 16 along each axis (σ = 1 px): sensor noise and JPEG
+    blocks fade, strokes a few pixels wide stay."""
+    out = np.pad(image, 2, mode="edge")
+    for axis in (0, 1):
+        n = out.shape[axis] - 4
+        part = [np.take(out, range(k, k + n), axis=axis) for k in range(5)]
+        out = (part[0] + part[4] + 4 * (part[1] + part[3]) + 6 * part[2]) * np.float32(1 / 16)
+    return out
+
+
+def _kept_pieces(pieces: Components, contrast: np.ndarray, high: float) -> np.ndarray:
+    """Which pieces are ink of the writing: (n,) bool."""
+    if len(pieces) == 0:
+        return np.zeros(0, dtype=bool)
+    strong = np.bincount(pieces.labels[contrast > high], minlength=len(pieces) + 1)[1:]
+    strong[_paper_edges(pieces)] = 0
+    return (strong > 0) & (strong >= max(SPECK_FRACTION * strong.max(), 4))
+
+
+def _paper_edges(pieces: Components) -> np.ndarray:
+    """Pieces that are the table, a paper edge or a border rather than writing: (n,) bool."""
+    labels = pieces.labels
+    h, w = labels.shape
+    count = len(pieces) + 1
+    along = np.zeros(count, dtype=np.int64)
+    for side, length in ((labels[0], w), (labels[-1], w), (labels[:, 0], h), (labels[:, -1], h)):
+        on_side = np.bincount(side, minlength=count)
+        along = np.maximum(along, np.where(on_side >= BORDER_RUN * length, 1, 0))
+    touching = np.zeros(count, dtype=bool)
+    for side in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        touching[side] = True
+    touching, along = touching[1:], along[1:].astype(bool)
+    spanning = (pieces.bottom - pieces.top >= SPANNING * h) | (
+        pieces.right - pieces.left >= SPANNING * w
+    )
+    long_edge = touching & spanning
+    others = ~(along | long_edge)
+    if not others.any():  # only long pieces: a tightly cropped digit, not an edge
+        long_edge[:] = False
+    return along | long_edge
+
+
+def _shrink(image: np.ndarray, side: int) -> np.ndarray:
+    """A box-averaged copy whose longer side is about ``side`` (the image if not larger)."""
+    h, w = image.shape
+    factor = max(h, w) / side
+    if factor <= 1:
+        return image
+    size = (max(1, round(w / factor)), max(1, round(h / factor)))
+    return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BOX), np.float32)
+
+
+def _upscale(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    if image.shape == shape:
+        return image
+    size = (shape[1], shape[0])
+    return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BILINEAR), np.float32)
+
+
+def _windows(image: np.ndarray, size: int) -> np.ndarray:
+    """(h, w, size, size) views of the neighbourhoods of each pixel (edges repeated)."""
+    half = size // 2
+    padded = np.pad(image, half, mode="edge")
+    return sliding_window_view(padded, (size, size))
+
+
+def _max_filter(image: np.ndarray, size: int) -> np.ndarray:
+    half = size // 2
+    rows = sliding_window_view(np.pad(image, ((0, 0), (half, half)), mode="edge"), size, axis=1)
+    across = rows.max(axis=-1)
+    cols = sliding_window_view(np.pad(across, ((half, half), (0, 0)), mode="edge"), size, axis=0)
+    return cols.max(axis=-1)
+
+
+def _min_filter(image: np.ndarray, size: int) -> np.ndarray:
+    return -_max_filter(-image, size)
+
+
+def _median_filter(image: np.ndarray, size: int) -> np.ndarray:
+    return np.median(_windows(image, size), axis=(-2, -1)).astype(np.float32)

@@ -1,0 +1,154 @@
+"""Photos of known digits, made here, read back: cleaning, splitting and the model's answers."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import pytest
+
+from nn.images import read_photo_digits
+from nn.images.components import label_components
+from nn.model import Model
+from nn.paths import bundled_file
+from nn.sketch.recipe import sketch_to_mnist
+from nn.weights import load_model
+from tests.nn.images.making import (
+    PAGE,
+    blue_pen,
+    encoded,
+    enlarge,
+    page,
+    photo_of_digit,
+    sample_digit,
+    write,
+)
+
+
+@pytest.fixture(scope="module")
+def model() -> Model:
+    return load_model(bundled_file("resources/default-model.npz"))
+
+
+def _digits(model: Model, source: object) -> str:
+    found = read_photo_digits(source)
+    return "".join(str(model.read(sketch).digit) for sketch in found.sketches)
+
+
+def _flood_labels(mask: np.ndarray) -> np.ndarray:
+    """8-connected labels by breadth-first flood fill, numbered in the order first met."""
+    labels = np.zeros(mask.shape, np.int32)
+    count = 0
+    for start in zip(*np.nonzero(mask), strict=True):
+        if labels[start]:
+            continue
+        count += 1
+        labels[start] = count
+        queue = deque([start])
+        while queue:
+            y, x = queue.popleft()
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    ny, nx = y + dy, x + dx
+                    inside = 0 <= ny < mask.shape[0] and 0 <= nx < mask.shape[1]
+                    if inside and mask[ny, nx] and not labels[ny, nx]:
+                        labels[ny, nx] = count
+                        queue.append((ny, nx))
+    return labels
+
+
+@pytest.mark.parametrize("density", [0.1, 0.4, 0.6])
+def test_pieces_are_the_flood_fill_s(density: float) -> None:
+    mask = np.random.default_rng(1).random((40, 60)) < density
+    pieces = label_components(mask)
+    reference = _flood_labels(mask)
+    assert len(pieces) == reference.max()
+    pairs = {
+        (int(a), int(b)) for a, b in zip(pieces.labels.ravel(), reference.ravel(), strict=True)
+    }
+    assert len(pairs) == len(pieces) + 1  # the same partition, background included
+    for k in range(1, len(pieces) + 1):
+        rows, cols = np.nonzero(pieces.labels == k)
+        assert pieces.area[k - 1] == rows.size
+        assert (pieces.top[k - 1], pieces.bottom[k - 1]) == (rows.min(), rows.max() + 1)
+        assert (pieces.left[k - 1], pieces.right[k - 1]) == (cols.min(), cols.max() + 1)
+
+
+def test_photos_of_sample_digits_read_as_the_digits_themselves(model: Model) -> None:
+    agree = total = 0
+    for label in range(10):
+        for nth in range(3):
+            digit = sample_digit(label, nth)
+            direct = model.read(digit).digit
+            image, _ = photo_of_digit(label, nth, height=140 + 20 * nth)
+            agree += _digits(model, encoded(image, "JPEG", quality=70)) == str(direct)
+            total += 1
+    assert agree >= 0.9 * total
+
+
+def test_blue_ink_on_a_gradient_is_read(model: Model) -> None:
+    image, _ = photo_of_digit(7)
+    assert _digits(model, encoded(blue_pen(image), "JPEG")) == "7"
+
+
+def test_light_ink_on_a_dark_ground_gives_the_same_input_as_dark_on_light() -> None:
+    digit = enlarge(sample_digit(2), 200)
+    light = np.full((360, 480), 0.9, np.float32)
+    write(light, digit, 80, 140)
+    dark = 1 - light
+    inputs = []
+    for image in (light, dark):
+        found = read_photo_digits(encoded(image, "PNG"))
+        assert len(found) == 1
+        inputs.append(sketch_to_mnist(found.sketches[0]))
+    assert read_photo_digits(encoded(dark, "PNG")).inverted
+    assert np.abs(inputs[0] - inputs[1]).max() < 0.05
+
+
+def test_specks_are_dropped() -> None:
+    image, (top, left) = photo_of_digit(4)
+    rng = np.random.default_rng(2)
+    specks = []
+    for _ in range(30):
+        y, x = rng.integers(5, PAGE[1] - 8), rng.integers(5, PAGE[0] - 8)
+        if top - 5 <= y < top + 205 and left - 5 <= x < left + 205:
+            continue
+        image[y : y + 2, x : x + 2] *= 0.2
+        specks.append((y, x))
+    found = read_photo_digits(encoded(image, "PNG"))
+    assert len(found) == 1
+    scale = found.cleaned.shape[1] / PAGE[0]
+    for y, x in specks:
+        y0, x0 = int(y * scale), int(x * scale)
+        assert found.cleaned[max(0, y0 - 3) : y0 + 6, max(0, x0 - 3) : x0 + 6].max() == 0
+
+
+def test_a_paper_edge_is_removed(model: Model) -> None:
+    image, _ = photo_of_digit(3)
+    image[:, -50:] = 0.15  # the table beside the page
+    image[:, -52:-50] = 0.5
+    found = read_photo_digits(encoded(image, "JPEG"))
+    scale = found.cleaned.shape[1] / PAGE[0]
+    assert found.cleaned[:, int((PAGE[0] - 60) * scale) :].max() == 0
+    assert [model.read(s).digit for s in found.sketches] == [3]
+
+
+def test_a_number_is_read_left_to_right_with_a_detached_stroke_kept(model: Model) -> None:
+    image = page((720, 300))
+    places = []
+    for k, label in enumerate((1, 4, 7)):  # read right from the sample as they are
+        left = 40 + 230 * k
+        write(image, enlarge(sample_digit(label), 200), 50, left)
+        places.append(left)
+    # A short bar above the 4, apart from it, within its horizontal extent.
+    bar_left = places[1] + 90
+    image[30:38, bar_left : bar_left + 30] *= 0.15
+    found = read_photo_digits(encoded(image, "JPEG", quality=80))
+    assert "".join(str(model.read(s).digit) for s in found.sketches) == "147"
+    lefts = [box[0] for box in found.boxes]
+    assert lefts == sorted(lefts)
+    left, top, right, bottom = found.boxes[1]
+    assert top <= 31 and left <= bar_left and right >= bar_left + 30
+    for (left, _, right, bottom), place in zip(found.boxes, places, strict=True):
+        assert place - 2 <= left and right <= place + 202 and bottom <= 252
+    assert found.size == (720, 300)
