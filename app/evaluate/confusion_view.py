@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QLinearGradient, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -140,7 +140,27 @@ class ConfusionModel(QAbstractTableModel):
 
 
 class ConfusionDelegate(QStyledItemDelegate):
-    """Fills a cell with its share's colour and writes the count in a contrasting colour."""
+    """Fills a cell with its share's colour and writes the count in a contrasting colour.
+
+    The colours of each (palette, share) are worked out once and kept: a repaint of the matrix
+    then costs a dictionary look-up per cell, not a blend of colours and a luminance."""
+
+    CACHE_LIMIT = 1024  # (palette, share) pairs kept; one matrix needs at most 100
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._colours: dict[tuple[int, float], tuple[QColor, QColor]] = {}
+
+    def cell_colours(self, palette: QPalette, share: float) -> tuple[QColor, QColor]:
+        """(fill, text colour) of a cell holding ``share`` of its row, in ``palette``."""
+        key = (palette.cacheKey(), share)
+        colours = self._colours.get(key)
+        if colours is None:
+            if len(self._colours) >= self.CACHE_LIMIT:
+                self._colours.clear()
+            fill = scale_colour(palette, share_to_scale(share))
+            colours = self._colours[key] = (fill, text_on(fill))
+        return colours
 
     def paint(
         self,
@@ -156,9 +176,9 @@ class ConfusionDelegate(QStyledItemDelegate):
         if index.column() == ACCURACY_COLUMN:  # not selectable, yet as readable as the counts
             painter.setPen(palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText))
         else:
-            fill = scale_colour(palette, share_to_scale(float(index.data(SHARE_ROLE) or 0.0)))
+            fill, ink = self.cell_colours(palette, float(index.data(SHARE_ROLE) or 0.0))
             painter.fillRect(rect, fill)
-            painter.setPen(text_on(fill))
+            painter.setPen(ink)
             if index.row() == index.column():
                 font = painter.font()
                 font.setBold(True)

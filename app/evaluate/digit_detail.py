@@ -13,6 +13,7 @@ from app.widgets.activation_chart import ActivationChart
 from nn.digits import IMAGE_SIDE
 
 DETAIL_SCALE = 4  # 112x112 screen pixels
+CAPTION_LINES = 3  # the longest caption wraps to three lines beside a 112-pixel image
 
 
 def describe_digit(index: int, label: int, answer: int, confidence: float) -> str:
@@ -46,6 +47,9 @@ class DigitDetail(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.caption.setFixedWidth(IMAGE_SIDE * DETAIL_SCALE + 40)
+        # A fixed height of CAPTION_LINES lines: a new caption never changes the layout, so the
+        # chart beside it is not resized (and re-laid out) each time an image is chosen.
+        self.caption.setFixedHeight(CAPTION_LINES * self.caption.fontMetrics().lineSpacing() + 4)
         self.chart = ActivationChart(self)
         self.chart.setObjectName("mistakeActivationChart")
         self.chart.setAccessibleName("Outputs for the chosen test image")

@@ -3,16 +3,20 @@
 Evaluate runs an :class:`EvaluationWorker` in a plain QThread (the pattern of the Train tab): it
 loads the test set of the data chosen in the Train tab, evaluates the network in pieces, then
 measures robustness. Results arrive as plain data through queued connections and are drawn once:
-the confusion matrix, the images of a chosen cell, the mistakes, the map and the curves. When the
-model in use changes, a running evaluation is stopped and old results are cleared.
+the confusion matrix, the images of a chosen cell, the mistakes, the map and the curves. Each
+arrival is shown in steps, one per turn of the event loop (the matrix and summary, then the
+mistakes, then the map), so that the window repaints and answers input between them: no step
+keeps the GUI thread busy for more than a few milliseconds. When the model in use changes, a
+running evaluation is stopped and old results are cleared.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, Qt, QThread, Signal
+from PySide6.QtCore import QModelIndex, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -48,6 +52,7 @@ EVALUATE = "Evaluate"
 EVALUATE_NEW = "Evaluate the new model"
 STOP = "Stop"
 CONFUSION_HEADER = ["true digit", *(f"answered {d}" for d in range(10))]
+SUMMARY_LINES = 2  # the summary and the usual messages fit in two lines
 
 TestSetChoice = Callable[[], TestSetLoader]
 """Called in the GUI thread when Evaluate is pressed: returns the loader of the test set to use
@@ -58,11 +63,16 @@ def _committed_sample_choice() -> TestSetLoader:
     return committed_sample
 
 
+Step = Callable[[], None]
+"""One piece of showing results, run alone in a turn of the event loop."""
+
+
 class EvaluationTab(QWidget):
     """Signals, emitted in the GUI thread: ``evaluated(Evaluation)`` once a finished evaluation
-    is shown; ``robustness_measured(dict)`` once its curves are drawn; ``running_changed(bool)``
-    when an evaluation starts and once its thread has ended; ``open_in_draw(np.ndarray)`` with
-    a (784,) test image the user asked to see in the Draw tab."""
+    is shown (matrix, mistakes and map); ``robustness_measured(dict)`` once its curves are
+    drawn; ``running_changed(bool)`` when an evaluation starts and once its thread has ended and
+    everything it handed over is shown; ``open_in_draw(np.ndarray)`` with a (784,) test image
+    the user asked to see in the Draw tab."""
 
     evaluated = Signal(object)
     robustness_measured = Signal(object)
@@ -87,6 +97,12 @@ class EvaluationTab(QWidget):
         self._worker: EvaluationWorker | None = None
         self._stage = ""  # what the worker said it is doing, shown in the progress bar
         self._failure = ""  # why the last evaluation failed, shown until the next one
+        self._steps: deque[Step] = deque()  # what is left to show of the results handed over
+        self._finish_pending = False  # the thread ended; say so once the steps are done
+        self._step_timer = QTimer(self)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(self._run_step)
         self._build_controls()
         self._build_views()
         self._build_layout()
@@ -120,6 +136,11 @@ class EvaluationTab(QWidget):
         self.summary_label.setAccessibleName("Evaluation result")
         self.summary_label.setToolTip("Accuracy on the test set, and which test set")
         self.summary_label.setWordWrap(True)
+        # Room for SUMMARY_LINES lines whatever it says: a new text then moves nothing below it
+        # (a move would repaint the matrix and resize, and so re-lay out, the chart).
+        lines = SUMMARY_LINES * self.summary_label.fontMetrics().lineSpacing()
+        self.summary_label.setMinimumHeight(lines + 4)
+        self.summary_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def _build_views(self) -> None:
@@ -238,8 +259,9 @@ class EvaluationTab(QWidget):
 
     @property
     def is_running(self) -> bool:
-        """True from Evaluate until the evaluation's thread has ended."""
-        return self._thread is not None
+        """True from Evaluate until the evaluation's thread has ended and what it handed over
+        is shown."""
+        return self._thread is not None or self._finish_pending
 
     @property
     def thread(self) -> QThread | None:
@@ -405,23 +427,50 @@ class EvaluationTab(QWidget):
     def _on_evaluated(self, result: EvaluatedTestSet) -> None:
         if not self._current():
             return
+        self._queue(lambda: self._show_summary(result))
+        self._queue(self._show_mistakes)
+        self._queue(self._show_map)
+        for digit in range(10):
+            self._queue(lambda digit=digit: self.map.fill_digit(digit))
+        self._queue(lambda: self.evaluated.emit(result.evaluation))
+
+    def _show_summary(self, result: EvaluatedTestSet) -> None:
         self._result = result
-        evaluation, images = result.evaluation, result.images
+        evaluation = result.evaluation
         self.confusion.set_confusion(evaluation.confusion)
-        self.mistakes.set_evaluation(evaluation, images)
-        self.map.set_map(evaluation.projection, evaluation.labels, evaluation.answers, images)
         self.summary_label.setText(_summary(result))
         self.summary_label.setAccessibleDescription(self.summary_label.text())
         self.cell_label.setText("Click a cell of the confusion matrix to list its images")
         subset = min(evaluation.total, SUBSET)
         self.robustness.set_curves(None, f"Measuring on {subset:,} of the test images…")
+
+    def _show_mistakes(self) -> None:
+        if self._result is None:
+            return
+        self.mistakes.set_evaluation(self._result.evaluation, self._result.images)
         mistakes = self.mistakes.shown_indices()
         if len(mistakes):
             self.show_digit(int(mistakes[0]))
-        self.evaluated.emit(evaluation)
+
+    def _show_map(self) -> None:
+        """Set the map up for the evaluation shown; its digits are drawn in the next steps."""
+        if self._result is None:
+            return
+        evaluation = self._result.evaluation
+        self.map.set_map(
+            evaluation.projection,
+            evaluation.labels,
+            evaluation.answers,
+            self._result.images,
+            fill=False,
+        )
 
     def _on_robustness(self, curves: dict) -> None:
-        if not self._current() or self._result is None:
+        if self._current():
+            self._queue(lambda: self._show_curves(curves))
+
+    def _show_curves(self, curves: dict) -> None:
+        if self._result is None:
             return
         total = self._result.evaluation.total
         subset = min(total, SUBSET)
@@ -443,6 +492,11 @@ class EvaluationTab(QWidget):
         if self._thread is not None:
             self._thread.wait()
         self._thread = self._worker = None
+        self._finish_pending = True  # after the steps still queued
+        self._step_timer.start()
+
+    def _finish(self) -> None:
+        self._finish_pending = False
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(1 if self._result is not None else 0)
         self.progress_bar.setFormat("Done" if self._result is not None else "")
@@ -451,9 +505,27 @@ class EvaluationTab(QWidget):
         self._show_state()
         self.running_changed.emit(False)
 
+    # -- showing results in steps ------------------------------------------------------------
+    def _queue(self, step: Step) -> None:
+        """Run ``step`` in a later turn of the event loop, after the steps already queued."""
+        self._steps.append(step)
+        self._step_timer.start()
+
+    def _run_step(self) -> None:
+        """One queued step per turn, so that the window repaints and answers in between; once
+        none is left, the end of the run if the thread has ended."""
+        if self._steps:
+            self._steps.popleft()()
+        if self._steps or self._finish_pending:
+            if self._steps:
+                self._step_timer.start()
+            else:
+                self._finish()
+
     # -- state ------------------------------------------------------------------------------
     def _clear_results(self) -> None:
         self._result = None
+        self._steps.clear()  # nothing more of the old results is to be shown
         self.confusion.set_confusion(None)
         self.cell_model.clear()
         self.cell_label.setText("Click a cell of the confusion matrix to list its images")
@@ -461,7 +533,8 @@ class EvaluationTab(QWidget):
         self.mistakes.set_evaluation(None, None)
         self.map.set_map(None)
         self.robustness.set_curves(None)
-        self.detail.clear()
+        if self.detail.index is not None:  # a chart left as it is costs no repaint
+            self.detail.clear()
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("")

@@ -10,6 +10,8 @@ calls it directly while ``run`` is busy; the maths looks at it between pieces of
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +31,12 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.05
 """Seconds between two progress signals: at most 20 a second, so the window never queues up
 more repaints than it can draw."""
+
+WORKER_NICENESS = 5
+"""How much lower than the window's the worker thread's CPU priority is (Linux ``nice`` steps,
+for this thread alone). On a machine whose cores are all busy, the GUI thread then gets most of
+a core when it needs one, instead of queueing behind the evaluation for whole time slices; an
+idle core still runs the evaluation at full speed."""
 
 DownloadProgress = Callable[[int, int], None]
 TestSetLoader = Callable[[DownloadProgress, Callable[[], bool]], MnistSplits]
@@ -86,6 +94,7 @@ class EvaluationWorker(QObject):
     @Slot()
     def run(self) -> None:
         """Do the whole job; always ends by emitting ``finished``."""
+        lower_thread_priority(WORKER_NICENESS)
         try:
             self._run()
         except EvaluationStopped:
@@ -140,3 +149,16 @@ class EvaluationWorker(QObject):
         if done >= total or now - self._last_emit >= PROGRESS_INTERVAL:
             self._last_emit = now
             self.progress.emit(int(done), int(total))
+
+
+def lower_thread_priority(steps: int) -> None:
+    """Make the calling thread ``steps`` nice levels less urgent, on Linux, where a thread has its
+    own nice value (elsewhere ``setpriority`` would act on a whole process, so nothing is
+    done). A failure only costs responsiveness and is ignored."""
+    if steps <= 0 or not sys.platform.startswith("linux"):
+        return
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, thread) + steps)
+    except OSError:
+        logger.debug("could not lower the evaluation thread's priority", exc_info=True)

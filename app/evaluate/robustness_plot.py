@@ -57,6 +57,7 @@ class RobustnessPlots(QWidget):
         self.setObjectName("robustnessPlots")
         self.setAccessibleName("Robustness curves")
         self._curves: dict[str, Curve] = {}
+        self._drawn: dict[str, Curve] = {}  # the finite points each line holds, sorted
         self.plots: dict[str, pg.PlotWidget] = {}
         self._lines: dict[str, pg.PlotDataItem] = {}
         grid = QGridLayout()
@@ -110,12 +111,11 @@ class RobustnessPlots(QWidget):
         """Draw ``curves`` ({name: [(level, accuracy fraction)]}); None clears the plots and
         shows ``note`` (or the default hint)."""
         self._curves = {name: list(points) for name, points in (curves or {}).items()}
-        for name, line in self._lines.items():
+        for name in self._lines:
             points = [(float(x), float(y)) for x, y in self._curves.get(name, [])]
             points = sorted((x, y) for x, y in points if math.isfinite(x) and math.isfinite(y))
-            line.setData([x for x, _ in points], [100 * y for _, y in points])
-            if points:
-                self.plots[name].getPlotItem().setXRange(points[0][0], points[-1][0], padding=0.06)
+            if points != self._drawn.get(name):  # an unchanged plot is not redrawn
+                self._draw(name, points)
             self.plots[name].setAccessibleDescription(
                 describe_curve(name, self._curves.get(name, []))
             )
@@ -124,6 +124,12 @@ class RobustnessPlots(QWidget):
         self.setAccessibleDescription(
             "; ".join(describe_curve(name, self._curves.get(name, [])) for name in KINDS)
         )
+
+    def _draw(self, name: str, points: Curve) -> None:
+        self._lines[name].setData([x for x, _ in points], [100 * y for _, y in points])
+        if points:
+            self.plots[name].getPlotItem().setXRange(points[0][0], points[-1][0], padding=0.06)
+        self._drawn[name] = points
 
     def curves(self) -> dict[str, Curve]:
         """A copy of the curves shown."""

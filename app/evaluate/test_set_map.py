@@ -2,10 +2,14 @@
 hidden layer makes of it, coloured by its true digit; mistakes are crosses.
 
 The points are twenty ScatterPlotItems (right answers and mistakes of each digit, so each item
-has one brush) filled once per evaluation from arrays, one digit per turn of the event loop so
-that the window stays responsive while they are built. Hovering finds the nearest point with one
-NumPy distance computation, so moving the mouse over 10,000 points costs well under a
-millisecond. The sketch being drawn is one more item, moved by
+has one brush and pyqtgraph draws it from one cached symbol) filled once per evaluation from
+arrays. The view's automatic range is off: :meth:`TestSetMap.set_map` sets the range once from
+the points' extent, so no item's bounds are recomputed as the others are added. Filling all
+twenty items takes about 6 ms of the GUI thread on an idle machine, several times that while an
+evaluation's worker shares the CPUs, so the Evaluate tab fills one digit per turn of the event
+loop (``set_map(..., fill=False)`` then :meth:`TestSetMap.fill_digit`). Hovering finds the
+nearest point with one NumPy distance computation, so moving the mouse over 10,000 points costs
+well under a millisecond. The sketch being drawn is one more item, moved by
 :meth:`TestSetMap.set_sketch_position` without touching the others.
 """
 
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QPalette, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -32,6 +36,7 @@ MISTAKE_SIZE = 9
 SKETCH_SIZE = 22
 HOVER_PIXELS = 8  # how near (screen pixels) the mouse must be to a point to show it
 NEIGHBOURS = 15  # test images around the sketch that say which digits it lies among
+PADDING = 0.03  # margin around the points, as a fraction of their extent
 NO_MAP = "No evaluation yet: press Evaluate to place the test images on the map."
 
 
@@ -77,10 +82,6 @@ class TestSetMap(QWidget):
         self._images: np.ndarray | None = None
         self._sketch: np.ndarray | None = None
         self._base_description = NO_MAP
-        self._to_fill: list[int] = []  # digits whose points are still to be given to the plot
-        self._fill_timer = QTimer(self)
-        self._fill_timer.setInterval(0)
-        self._fill_timer.timeout.connect(self._fill_next_digit)
         self.plot = pg.PlotWidget(self)
         self.plot.setObjectName("testSetMap")
         self.plot.setAccessibleName("Map of the test set")
@@ -97,6 +98,7 @@ class TestSetMap(QWidget):
         item = self.plot.getPlotItem()
         for scatter in (*self._correct, *self._mistakes, self._sketch_item):
             item.addItem(scatter)
+        item.getViewBox().disableAutoRange()  # set once per map by _fit_view
         item.hideAxis("left")
         item.hideAxis("bottom")
         item.hideButtons()
@@ -134,9 +136,13 @@ class TestSetMap(QWidget):
         labels: np.ndarray | None = None,
         answers: np.ndarray | None = None,
         images: np.ndarray | None = None,
+        *,
+        fill: bool = True,
     ) -> None:
         """Place the test images: ``positions`` (n, 2), true ``labels`` and ``answers`` (n,),
-        ``images`` (n, 784) for hovering; None clears the map. Done once per evaluation."""
+        ``images`` (n, 784) for hovering; None clears the map. Done once per evaluation. With
+        ``fill=False`` the view is set up and emptied but the points are drawn only as
+        :meth:`fill_digit` is called for each digit."""
         if positions is None or labels is None or answers is None:
             positions, labels, answers = (
                 np.zeros((0, 2)),
@@ -148,12 +154,14 @@ class TestSetMap(QWidget):
         self._answers = np.asarray(answers, dtype=np.int64)
         self._images = images
         self._sketch = None
-        self._sketch_item.setData([], [])
-        for item in (*self._correct, *self._mistakes):
-            item.clear()
-        self._to_fill = list(range(DIGITS)) if len(self._positions) else []
-        if self._to_fill:
-            self._fill_timer.start()
+        if len(self._sketch_item.data):
+            self._sketch_item.setData([], [])
+        self._fit_view()
+        for digit in range(DIGITS):
+            if fill and len(self._positions):
+                self.fill_digit(digit)
+            else:
+                self._empty_digit(digit)
         wrong = int(np.count_nonzero(self._labels != self._answers))
         self._base_description = (
             f"{len(self._labels):,} test images placed by the network's last hidden layer, "
@@ -182,7 +190,24 @@ class TestSetMap(QWidget):
     @property
     def filled(self) -> bool:
         """True once every point of the last :meth:`set_map` is on the plot."""
-        return not self._to_fill
+        return sum(self.point_count()) == len(self._positions)
+
+    def fill_digit(self, digit: int) -> None:
+        """Draw the points of true digit ``digit`` (0–9): its right answers and its mistakes,
+        one brush each (no per-point styles, so pyqtgraph draws each item from one cached
+        symbol)."""
+        palette = self.plot.palette()
+        colour = QBrush(digit_colours(palette)[digit])
+        pen = pg.mkPen(text_colour(palette), width=0.8)
+        mine = self._labels == digit
+        right = self._labels == self._answers
+        for items, mask in ((self._correct, mine & right), (self._mistakes, mine & ~right)):
+            items[digit].setData(
+                x=self._positions[mask, 0],
+                y=self._positions[mask, 1],
+                brush=colour,
+                pen=pen if items is self._mistakes else None,
+            )
 
     def point_count(self) -> tuple[int, int]:
         """(right answers, mistakes) drawn."""
@@ -207,30 +232,21 @@ class TestSetMap(QWidget):
         return header, rows
 
     # -- drawing ----------------------------------------------------------------------------
-    def _fill_next_digit(self) -> None:
-        if not self._to_fill:
-            self._fill_timer.stop()
+    def _fit_view(self) -> None:
+        """Show all the points: the range is the points' extent plus :data:`PADDING`."""
+        if not len(self._positions):
             return
-        self._fill_digit(self._to_fill.pop(0))
-        if not self._to_fill:
-            self._fill_timer.stop()
-            self.plot.getPlotItem().autoRange()
+        low, high = self._positions.min(axis=0), self._positions.max(axis=0)
+        if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high))):
+            return
+        self.plot.getPlotItem().getViewBox().setRange(
+            xRange=(low[0], high[0]), yRange=(low[1], high[1]), padding=PADDING
+        )
 
-    def _fill_digit(self, digit: int) -> None:
-        """Give one digit's two items their points, one brush each (no per-point styles, so
-        pyqtgraph draws them from one cached symbol per item)."""
-        palette = self.plot.palette()
-        colour = QBrush(digit_colours(palette)[digit])
-        pen = pg.mkPen(text_colour(palette), width=0.8)
-        mine = self._labels == digit
-        right = self._labels == self._answers
-        for items, mask in ((self._correct, mine & right), (self._mistakes, mine & ~right)):
-            items[digit].setData(
-                x=self._positions[mask, 0],
-                y=self._positions[mask, 1],
-                brush=colour,
-                pen=pen if items is self._mistakes else None,
-            )
+    def _empty_digit(self, digit: int) -> None:
+        for item in (self._correct[digit], self._mistakes[digit]):
+            if len(item.data):
+                item.clear()
 
     def _legend_samples(self) -> list[pg.ScatterPlotItem]:
         samples = [pg.ScatterPlotItem(symbol="o", size=8, pen=None) for _ in range(DIGITS)]
@@ -260,8 +276,8 @@ class TestSetMap(QWidget):
         self._legend.setPen(pg.mkPen(palette.color(QPalette.ColorRole.Mid)))
         self._legend.setLabelTextColor(text)
         for digit in range(DIGITS):
-            if digit not in self._to_fill:
-                self._fill_digit(digit)
+            if len(self._correct[digit].data) or len(self._mistakes[digit].data):
+                self.fill_digit(digit)  # again, in the new palette's colours
 
     def _describe(self) -> None:
         text = self._base_description
