@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -92,6 +93,7 @@ class EvaluationTab(QWidget):
         self.test_set = test_set
         self._model: Model | None = None
         self._result: EvaluatedTestSet | None = None
+        self._sketch_image: np.ndarray | None = None  # (784,) the Draw tab's input, to place
         self._stale = False
         self._thread: QThread | None = None
         self._worker: EvaluationWorker | None = None
@@ -355,13 +357,24 @@ class EvaluationTab(QWidget):
 
     def show_sketch(self, image: np.ndarray | None) -> None:
         """Place the sketch being drawn, ``image`` (784,) in [0, 1] as the network reads it, on
-        the map (None hides the marker): one forward pass and a projection, nothing redrawn."""
-        result, model = self._result, self._model
+        the map (None hides the marker): one forward pass and a projection, nothing redrawn.
+
+        While the tab is hidden (the user is drawing in the Draw tab) the image is only kept,
+        and placed when the tab is shown: drawing pays nothing for a map nobody sees."""
+        self._sketch_image = None if image is None else np.asarray(image, np.float32).copy()
+        if self.isVisible():
+            self._place_sketch()
+
+    def _place_sketch(self) -> None:
+        result, model, image = self._result, self._model, self._sketch_image
         if image is None or result is None or model is None:
             self.map.set_sketch_position(None)
             return
-        xy = place_image(model.network, result.evaluation.map, np.asarray(image, np.float32))
-        self.map.set_sketch_position(xy)
+        self.map.set_sketch_position(place_image(model.network, result.evaluation.map, image))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._place_sketch()
 
     def confusion_table(self) -> tuple[list[str], list[list[object]]]:
         """The confusion matrix as a table: a header, then one row per true digit."""
@@ -464,6 +477,7 @@ class EvaluationTab(QWidget):
             self._result.images,
             fill=False,
         )
+        self._place_sketch()
 
     def _on_robustness(self, curves: dict) -> None:
         if self._current():

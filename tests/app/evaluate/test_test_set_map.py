@@ -55,6 +55,8 @@ def test_the_sketch_being_drawn_is_placed_on_the_map(qtbot, make_window):
     window.drawing_tab.update_prediction()
     image = window.drawing_tab.current_input()
     assert image is not None
+    assert tab.map.sketch_position() is None  # not placed while the map is out of sight
+    window.tabs.setCurrentWidget(tab)
     hidden = network.forward(image.reshape(784, 1).astype(network.dtype))[-2][:, 0]
     expected = (hidden - evaluation.map.mean) @ evaluation.map.components.T
     np.testing.assert_allclose(tab.map.sketch_position(), expected, rtol=1e-4, atol=1e-6)
