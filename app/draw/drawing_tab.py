@@ -17,9 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.draw.answer_keys import AnswerKeys
 from app.draw.image_note import ImageNote
 from app.draw.input_preview import InputPreview
 from app.draw.inside_views import InsideViews
+from app.draw.number_overlay import DigitChips, NumberOverlay, fit_height_to_width
+from app.draw.number_reading import DigitGroup, NumberReader, number_text
 from app.draw.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, SketchCanvas
 from app.widgets.activation_chart import ActivationChart
 from nn.digits import IMAGE_PIXELS
@@ -34,11 +37,18 @@ class DrawingTab(QWidget):
     """Canvas, pen width, Undo/Clear, the network's input and its output activations.
 
     ``prediction_changed`` carries the (10,) output activations (the network's float dtype) after
-    every change of the sketch, or ``None`` when the canvas is empty or no model is set.
+    every change of the sketch, or ``None`` when the canvas is empty or no model is set. Digits
+    written side by side are read one by one (:mod:`app.draw.number_reading`): the activations
+    are then those of the digit drawn last, or of the one chosen with its chip
+    (:meth:`select_digit`), and ``number_changed`` carries the digits read, left to right, each
+    time they change. :meth:`digit_groups` and :meth:`selected_digit` say which strokes make
+    each digit and which one the bars show.
     """
 
     prediction_changed = Signal(object)
     pen_width_changed = Signal(int)  # image pixels, for the main window to remember
+    answer_given = Signal(int)  # the user says the sketch is this digit (buttons or keys 0-9)
+    number_changed = Signal(str)  # the digits read, left to right ("" when there are none)
 
     def __init__(
         self,
@@ -49,12 +59,20 @@ class DrawingTab(QWidget):
         super().__init__(parent)
         self.setObjectName("drawingTab")
         self.setAccessibleName("Draw")
-        self.setAccessibleDescription("Draw a digit and see what the network reads")
+        self.setAccessibleDescription("Draw a digit or a number and see what the network reads")
         self._model = model
         self._answer: Answer | None = None
         self.canvas = SketchCanvas(self)
+        self.canvas.overlay = NumberOverlay(self.canvas)  # each digit's box and answer
+        self.digit_chips = DigitChips(self)  # chooses the digit whose bars are shown
+        self._reader = NumberReader()
+        self._digits: list[DigitGroup] = []
+        self._selected: int | None = None
+        self._chosen_stroke: int | None = None  # a stroke of the digit chosen, until a change
+        self._number = ""
         self.preview = InputPreview(self)
         self.chart = ActivationChart(self)
+        self.answer_keys = AnswerKeys(self)  # "It's a 0 … 9" under the bars
         self.inside = InsideViews(self, settings)  # the network view, its check box, the overlay
         self._given_image: np.ndarray | None = None  # see show_image
         self.image_note = ImageNote(self.canvas)
@@ -66,16 +84,26 @@ class DrawingTab(QWidget):
         self._timer.timeout.connect(self.update_prediction)
         self.canvas.sketch_changed.connect(self._schedule_prediction)
         self.canvas.sketch_changed.connect(self._forget_given_image)
+        self.canvas.sketch_changed.connect(self._forget_chosen_digit)
+        self.digit_chips.digit_chosen.connect(self.select_digit)
         self.canvas.stroke_finished.connect(self.update_prediction)
         self.canvas.pen_width_changed.connect(self._on_pen_width_changed)
         self._add_shortcut(QKeySequence(QKeySequence.StandardKey.Undo), self.undo)
         self._add_shortcut(QKeySequence(Qt.Key.Key_Escape), self.clear)
         self._add_shortcut(QKeySequence(Qt.Key.Key_Delete), self.undo)
         self._add_shortcut(QKeySequence(Qt.Key.Key_Backspace), self.undo)
+        self.answer_keys.install_keys(self)  # 0-9 while focus is in the tab
+        self.answer_keys.answer_given.connect(self.answer_given)
         for first, second in itertools.pairwise(
-            (self.canvas, self.pen_slider, self.undo_button, self.clear_button)
+            (
+                self.canvas,
+                self.pen_slider,
+                self.undo_button,
+                self.clear_button,
+                *self.answer_keys.buttons,
+            )
         ):
-            QWidget.setTabOrder(first, second)  # Tab: canvas, pen width, Undo, Clear
+            QWidget.setTabOrder(first, second)  # Tab: canvas, pen width, Undo, Clear, 0-9
         self.update_prediction()
 
     def _build_controls(self) -> None:
@@ -84,8 +112,8 @@ class DrawingTab(QWidget):
         self.pen_slider.setRange(MIN_PEN_WIDTH, MAX_PEN_WIDTH)
         self.pen_slider.setValue(self.canvas.pen_width)
         self.pen_slider.setToolTip(
-            "Pen width in pixels of the 280x280 drawing (MNIST strokes are about 8 % of the "
-            "width, 22 px). Applies to new strokes."
+            "Pen width in pixels of the drawing, which is 280 px high (MNIST strokes are about "
+            "8 % of a digit's height, 22 px). Applies to new strokes."
         )
         self.pen_slider.valueChanged.connect(self.canvas.set_pen_width)
         self.pen_slider.setAccessibleName("Pen width")
@@ -131,7 +159,10 @@ class DrawingTab(QWidget):
         controls.addWidget(self.clear_button)
         left = QVBoxLayout()
         left.addWidget(self.canvas, 1)
+        fit_height_to_width(self.canvas)  # the rows below stay under the 2:1 image
+        left.addWidget(self.digit_chips)
         left.addLayout(controls)
+        left.addStretch(0)
         right = QGridLayout()
         right.addWidget(self.prediction_label, 0, 0)
         right.addWidget(self.preview, 0, 1)
@@ -141,6 +172,7 @@ class DrawingTab(QWidget):
         right.addWidget(self.inside.toggle, 1, 0, Qt.AlignmentFlag.AlignCenter)
         right.addWidget(self.inside.looks_at, 0, 2, 2, 1)
         right.addWidget(self.chart, 2, 0, 1, 3)
+        right.addWidget(self.answer_keys, 3, 0, 1, 3)
         right.setRowStretch(2, 1)
         top = QHBoxLayout()
         top.addLayout(left, 3)
@@ -205,15 +237,11 @@ class DrawingTab(QWidget):
         and ``bench/sketch_latency.py`` all call this).
         """
         self._timer.stop()
-        sketch = self.canvas.image_array()
         if self._given_image is not None:
             self._read_given_image()
-        elif self._model is None:
-            self._answer = None
-            self.preview.set_input(sketch_to_mnist(sketch))
         else:
-            self._answer = self._model.read(sketch)
-            self.preview.set_input(None if self._answer is None else self._answer.input)
+            self._read_sketch()
+        self._show_digits()
         a = None if self._answer is None else self._answer.activations
         self.chart.set_activations(a)
         self._show_label()
@@ -222,7 +250,31 @@ class DrawingTab(QWidget):
             None if self._answer is None else self._answer.input,
         )  # computed only while the network is shown
         self.prediction_changed.emit(a)
+        self._emit_number()
         return a
+
+    def digit_groups(self) -> list[DigitGroup]:
+        """The digits on the canvas, left to right: each its stroke indices (into
+        ``canvas.strokes()``), its box in canvas image pixels and its ``Answer`` (None without a
+        model). One group for a single digit, none for an empty canvas or a given image."""
+        return list(self._digits)
+
+    def selected_digit(self) -> int | None:
+        """Index in :meth:`digit_groups` of the digit whose bars are shown: the digit drawn last,
+        or the one chosen since (:meth:`select_digit`); None when there is none."""
+        return self._selected
+
+    def number(self) -> str:
+        """The digits read, left to right (as ``number_changed`` last carried)."""
+        return self._number
+
+    def select_digit(self, index: int) -> None:
+        """Show the bars, input and network of digit ``index`` (0: the leftmost) until the
+        drawing changes; emits ``prediction_changed`` with its activations. An index out of
+        range is ignored."""
+        if 0 <= index < len(self._digits):
+            self._chosen_stroke = self._digits[index].strokes[0]
+            self.update_prediction()
 
     def show_image(self, image: np.ndarray) -> None:
         """Read ``image`` instead of the sketch: a digit as MNIST stores it, (784,) or (28, 28),
@@ -259,6 +311,49 @@ class DrawingTab(QWidget):
             a = self._model.network.predict(x)
             self._answer = Answer(x, a, judge(a))
 
+    def _read_sketch(self) -> None:
+        """Group the strokes into digits, read each, and pick the digit to show: the chosen one,
+        else the one holding the last stroke."""
+        self._digits = self._reader.read(self.canvas, self._model)
+        self._selected = self._digit_to_show()
+        digit = None if self._selected is None else self._digits[self._selected]
+        self._answer = None if digit is None else digit.answer
+        if self._model is not None or digit is None:
+            self.preview.set_input(None if self._answer is None else self._answer.input)
+        elif len(self._digits) == 1:
+            self.preview.set_input(sketch_to_mnist(self.canvas.image_array()))
+        else:
+            self.preview.set_input(sketch_to_mnist(self.canvas.image_of(digit.strokes)))
+
+    def _digit_to_show(self) -> int | None:
+        if not self._digits:
+            return None
+        stroke = self._chosen_stroke
+        if stroke is None:
+            stroke = max(max(d.strokes) for d in self._digits)  # the last stroke drawn
+        for index, digit in enumerate(self._digits):
+            if stroke in digit.strokes:
+                return index
+        return len(self._digits) - 1
+
+    def _show_digits(self) -> None:
+        if self._given_image is not None:
+            self._digits, self._selected = [], None
+        self.canvas.overlay.set_digits(self._digits, self._selected)
+        self.digit_chips.set_digits(self._digits, self._selected)
+
+    def _emit_number(self) -> None:
+        if self._given_image is not None:
+            number = "" if self._answer is None else str(self._answer.digit)
+        else:
+            number = number_text(self._digits)
+        if number != self._number:
+            self._number = number
+            self.number_changed.emit(number)
+
+    def _forget_chosen_digit(self) -> None:
+        self._chosen_stroke = None
+
     def _forget_given_image(self) -> None:
         if self._given_image is not None:
             self._given_image = None
@@ -278,7 +373,9 @@ class DrawingTab(QWidget):
         if self._model is None:
             self.prediction_label.setText(_hint("No model loaded", scale))
         elif self._answer is None:
-            self.prediction_label.setText(_hint("Draw a digit", scale))
+            self.prediction_label.setText(_hint("Draw a digit, or a number", scale))
+        elif len(self._digits) >= 2:
+            self.prediction_label.setText(_number_html(self._digits, self._selected, scale))
         else:
             self.prediction_label.setText(_answer_text(self._answer, scale))
 
@@ -301,6 +398,35 @@ def _answer_text(answer: Answer, scale: float = 1.0) -> str:
         f'<div style="font-size: {small};">{j.text()}<br>activations {float(a[j.digit]):.2f} '
         f"and {float(a[j.runner_up]):.2f}</div>"
     )
+
+
+def _number_html(digits: list[DigitGroup], selected: int | None, scale: float = 1.0) -> str:
+    """Rich text for a number: its digits, a not-sure one as a grey "?", the alternatives of
+    each not-sure digit ("20?4", "3rd: 2 or 7?"), and which digit the bars show. Sizes as in
+    :func:`_answer_text`."""
+    big = f"{(48 if len(digits) <= 4 else 32) * scale:.1f}pt"
+    shown, doubts = [], []
+    for place, digit in enumerate(digits, start=1):
+        if digit.answer is None:  # ink too faint to read (a stroke grazing the edge)
+            shown.append('<span style="color: gray;">·</span>')
+            continue
+        j = digit.answer.judgement
+        if j.sure:
+            shown.append(str(j.digit))
+        else:
+            shown.append('<span style="color: gray;">?</span>')
+            doubts.append(f"{_ordinal(place)}: {j.digit} or {j.runner_up}?")
+    if selected is not None:
+        doubts.append(f"bars: the {_ordinal(selected + 1)} digit")
+    return (
+        f'<div style="font-size: {big}; font-weight: 600;">{"".join(shown)}</div>'
+        f'<div style="font-size: {13 * scale:.1f}pt;">{"<br>".join(doubts)}</div>'
+    )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _hint(text: str, scale: float = 1.0) -> str:

@@ -7,10 +7,12 @@ through the canvas's own event handlers.
 
 Points are ``(x, y)`` pairs, x across and y down, in one of two units:
 
-* canvas image pixels (the default): 0-280 across the sketch image (``CANVAS_PIXELS``), the unit
-  of :meth:`SketchCanvas.strokes` and of ``nn.handwriting.strokes``;
-* with ``fractions=True``, fractions 0-1 of the square the image is shown in (the largest centred
-  square of the widget), whatever the widget's size.
+* canvas image pixels (the default): 0-560 across and 0-280 down the sketch image
+  (``CANVAS_WIDTH`` x ``CANVAS_PIXELS``), the unit of :meth:`SketchCanvas.strokes` and of
+  ``nn.handwriting.strokes``;
+* with ``fractions=True``, fractions 0-1 of the drawing square: the square in the middle of the
+  2:1 rectangle the image is shown in (the largest centred one of the widget), as high as it,
+  whatever the widget's size. Across, -0.5 and 1.5 are the image's left and right edges.
 
 Either way a point is mapped to a widget position with the widget's size at the time its event is
 sent: the inverse of the canvas's own mapping, so a stroke replayed in image pixels lands on the
@@ -26,7 +28,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from nn.sketch.recipe import CANVAS_PIXELS
+from nn.sketch.recipe import CANVAS_PIXELS, CANVAS_WIDTH
 
 Point = Sequence[float]
 """``(x, y)``: canvas image pixels, or fractions of the drawing square with ``fractions=True``."""
@@ -101,10 +103,13 @@ def mouse_event(
 
 def widget_position(canvas: QWidget, point: Point, *, fractions: bool = False) -> QPointF:
     """``point`` (image pixels, or fractions of the drawing square) → widget position, where the
-    canvas shows it now: in the largest centred square of the widget."""
-    side = min(canvas.width(), canvas.height())
-    scale = side if fractions else side / CANVAS_PIXELS
+    canvas shows it now: in the largest centred 2:1 rectangle of the widget."""
+    side = max(1.0, min(canvas.width() * CANVAS_PIXELS / CANVAS_WIDTH, float(canvas.height())))
+    top = (canvas.height() - side) / 2
+    if fractions:  # the square in the middle of the rectangle
+        left, scale = (canvas.width() - side) / 2, side
+    else:
+        scale = side / CANVAS_PIXELS
+        left = (canvas.width() - CANVAS_WIDTH * scale) / 2
     x, y = point
-    return QPointF(
-        (canvas.width() - side) / 2 + x * scale, (canvas.height() - side) / 2 + y * scale
-    )
+    return QPointF(left + x * scale, top + y * scale)

@@ -1,4 +1,4 @@
-"""The widget a person draws a digit on: strokes go into a fixed 280x280 white-on-black image."""
+"""The widget a person draws digits on: strokes go into a fixed 560x280 white-on-black image."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from nn.sketch.recipe import CANVAS_PIXELS, MIN_STEP
+from nn.sketch.recipe import CANVAS_PIXELS, CANVAS_WIDTH, MIN_STEP
 
-N = CANVAS_PIXELS
+N = CANVAS_PIXELS  # the image's height, and the side of the square a single digit is drawn in
+W = CANVAS_WIDTH  # the image's width: room for a number written side by side
 DEFAULT_PEN_WIDTH = 22  # image pixels: 8 % of the 280-px canvas, MNIST's stroke-to-box ratio
 MIN_PEN_WIDTH = 4
 MAX_PEN_WIDTH = 48
@@ -27,7 +28,7 @@ SNAPSHOT_POINTS = 256
 """A copy of the image is kept when a stroke starts after this many points were drawn since the
 last copy: undo starts from the last copy and repaints fewer points than this."""
 MAX_SNAPSHOTS = 256
-"""At most this many copies (78 KB each, 20 MB in all) are kept: beyond it every other one is
+"""At most this many copies (157 KB each, 40 MB in all) are kept: beyond it every other one is
 dropped and copies are kept half as often, so an undo repaints at most twice as much."""
 
 
@@ -40,16 +41,16 @@ class _Stroke:
 
 
 class SketchCanvas(QWidget):
-    """Draw with the left mouse button (or a tablet pen); the image is always 280x280 pixels.
+    """Draw with the left mouse button (or a tablet pen); the image is always 560x280 pixels.
 
     The image (``QImage.Format_Grayscale8``, white ink 255 on black 0) does not depend on the
     widget's size or the screen's DPI: widget positions are mapped into it, and ``paintEvent``
-    scales it to the largest centred square that fits. Strokes are anti-aliased lines with round
-    caps and joins; a click draws a dot. Every stroke is kept, and every few hundred points a copy
-    of the image, so :meth:`undo` repaints only the strokes after the last copy, however many
+    scales it to the largest centred 2:1 rectangle that fits. Strokes are anti-aliased lines with
+    round caps and joins; a click draws a dot. Every stroke is kept, and every few hundred points a
+    copy of the image, so :meth:`undo` repaints only the strokes after the last copy, however many
     strokes came before.
 
-    On a high-DPI screen the image is drawn scaled to the square's device pixels with smooth
+    On a high-DPI screen the image is drawn scaled to the rectangle's device pixels with smooth
     interpolation; what is drawn into it depends only on positions in logical pixels, so the
     network reads the same image at any scale. The accessible description says what is on it
     in words (:meth:`describe`), kept up to date as strokes come and go.
@@ -63,16 +64,21 @@ class SketchCanvas(QWidget):
         super().__init__(parent)
         self.setObjectName("sketchCanvas")
         self.setToolTip(
-            "Draw a digit with the left mouse button. It is scaled to 20x20 px and centred "
-            "in 28x28 before the network reads it, so size and position do not matter."
+            "Draw a digit with the left mouse button, or several side by side for a number. "
+            "Each digit is scaled to 20x20 px and centred in 28x28 before the network reads "
+            "it, so size and position do not matter."
         )
         self.setAccessibleName("Drawing canvas")
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(200, 200)
+        self.setMinimumSize(320, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._image = QImage(N, N, QImage.Format.Format_Grayscale8)
+        self._image = QImage(W, N, QImage.Format.Format_Grayscale8)
         self._image.fill(0)
+        self.overlay = None
+        """Painted over the image in :meth:`paintEvent` when set: an object with
+        ``paint(painter, image_rect)`` (the digits of a number, their boxes and answers); never
+        drawn into the image the network reads."""
         self._pen = QPen(QColor(255, 255, 255))
         self._pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self._pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
@@ -87,7 +93,7 @@ class SketchCanvas(QWidget):
 
     @property
     def pen_width(self) -> int:
-        """Width of new strokes in image pixels (the image is 280 px wide)."""
+        """Width of new strokes in image pixels (the image is 280 px high)."""
         return self._pen_width
 
     def set_pen_width(self, px: int) -> None:
@@ -111,11 +117,28 @@ class SketchCanvas(QWidget):
         """Copies of the strokes, oldest first: each an (n, 2) float array of (x, y) image px."""
         return [np.array(s.points, dtype=float).reshape(-1, 2) for s in self._strokes]
 
+    def stroke_widths(self) -> list[int]:
+        """The pen width of each stroke in image pixels, in the order of :meth:`strokes`."""
+        return [s.width for s in self._strokes]
+
+    def image_of(self, indices) -> np.ndarray:
+        """The (280, 560) uint8 image the strokes at ``indices`` alone make, painted as they
+        were drawn (a digit of several on the canvas)."""
+        image = QImage(W, N, QImage.Format.Format_Grayscale8)
+        image.fill(0)
+        kept, self._image = self._image, image
+        try:
+            for i in sorted(set(indices)):
+                self._paint(self._strokes[i], 0)
+            return self.image_array()
+        finally:
+            self._image = kept
+
     def image_array(self) -> np.ndarray:
-        """A copy of the sketch: (280, 280) uint8, row-major (row = y), white ink on black."""
+        """A copy of the sketch: (280, 560) uint8, row-major (row = y), white ink on black."""
         bpl = self._image.bytesPerLine()  # rows may be padded to a multiple of 4 bytes
         rows = np.frombuffer(self._image.constBits(), np.uint8, count=bpl * N).reshape(N, bpl)
-        return rows[:, :N].copy()
+        return rows[:, :W].copy()
 
     def clear(self) -> None:
         """Erase everything (emits ``sketch_changed`` if there was anything)."""
@@ -190,14 +213,16 @@ class SketchCanvas(QWidget):
         painter.end()
 
     def _image_rect(self) -> QRectF:
-        """Where the image is shown: the largest centred square in the widget (widget pixels)."""
-        side = max(1, min(self.width(), self.height()))
-        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        """Where the image is shown: the largest centred 2:1 rectangle in the widget (widget
+        pixels)."""
+        height = max(1.0, min(self.width() * N / W, float(self.height())))
+        width = height * W / N
+        return QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
 
     def _to_image(self, pos: QPointF) -> tuple[float, float]:
-        """Widget position → image pixels (may lie outside 0-280; painting clips)."""
+        """Widget position → image pixels (may lie outside 560x280; painting clips)."""
         rect = self._image_rect()
-        scale = N / rect.width()
+        scale = N / rect.height()
         return (pos.x() - rect.x()) * scale, (pos.y() - rect.y()) * scale
 
     def _begin(self, pos: QPointF) -> None:
@@ -257,5 +282,7 @@ class SketchCanvas(QWidget):
         painter.drawImage(rect, self._image)
         if self.is_empty():
             painter.setPen(QColor(150, 150, 150))  # on the black image, in every theme
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Draw a digit or a number here")
+        if self.overlay is not None:
+            self.overlay.paint(painter, rect)
         painter.end()

@@ -15,7 +15,13 @@ from PIL import Image
 from nn.digits import IMAGE_PIXELS, IMAGE_SIDE
 
 CANVAS_PIXELS = 280
-"""Side of the square sketch image in pixels, fixed whatever the screen size or DPI."""
+"""Height of the sketch image in pixels, fixed whatever the screen size or DPI: the side of the
+square a single digit is drawn in, and the length pen widths and drawing sizes are measured
+against."""
+
+CANVAS_WIDTH = 2 * CANVAS_PIXELS
+"""Width of the sketch image in pixels: two squares side by side, room to write a number of up
+to four digits at the size of a single one (see "Writing a number" in docs/performance.md)."""
 
 MIN_STEP = 0.5
 """In sketch image pixels: a pointer move closer than this on both axes to the last kept point

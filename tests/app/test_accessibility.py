@@ -219,7 +219,7 @@ STROKES = [[(0.2, 0.15), (0.8, 0.15), (0.45, 0.9)], [(0.3, 0.55), (0.7, 0.55)]]
 
 
 def canvas_image(tmp_path, scale: str) -> tuple[np.ndarray, float]:
-    """The 280x280 image a canvas of 360x300 logical pixels holds after :data:`STROKES`, drawn in
+    """The 560x280 image a canvas of 360x300 logical pixels holds after :data:`STROKES`, drawn in
     a fresh interpreter whose screen is scaled by ``scale`` (``QT_SCALE_FACTOR``)."""
     out = tmp_path / f"canvas-{scale}.npy"
     env = {"QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": scale, "PATH": "/usr/bin:/bin"}
@@ -241,5 +241,5 @@ def test_the_network_reads_the_same_drawing_at_any_scale(tmp_path, scale):
     at_one, ratio_one = canvas_image(tmp_path, "1")
     scaled, ratio = canvas_image(tmp_path, scale)
     assert (ratio_one, ratio) == (1.0, float(scale))
-    assert at_one.shape == (280, 280) and at_one.max() == 255
+    assert at_one.shape == (280, 560) and at_one.max() == 255
     np.testing.assert_array_equal(scaled, at_one)

@@ -87,11 +87,10 @@ def on_screen(window: MainWindow, widget, x: int, y: int) -> str:
 
 
 def around_the_images(window: MainWindow) -> set[str]:
-    """The colours shown in the corners of the canvas and the preview (outside their images) and
-    in the drawing tab's own margin."""
+    """The colours shown in the corner of the preview (outside its image) and in the drawing
+    tab's own margin, beside the canvas (whose image fills its widget)."""
     tab = window.drawing_tab
     return {
-        on_screen(window, tab.canvas, 1, 1),
         on_screen(window, tab.preview, 1, 1),
         on_screen(window, tab, 2, 2),
     }

@@ -176,7 +176,7 @@ def test_a_click_draws_a_dot(qtbot, tab):
             canvas, LEFT, pos=widget_position(canvas, (0.5, 0.5), fractions=True).toPoint()
         )
     image = canvas.image_array()
-    assert image[140, 140] == 255
+    assert image[140, 280] == 255  # the middle of the 560x280 image
     ink_rows = np.flatnonzero(image.max(axis=1) > 127)
     assert abs(len(ink_rows) - canvas.pen_width) <= 2  # a round dot as wide as the pen
 
@@ -186,12 +186,12 @@ def test_stroke_leaving_the_widget_is_clipped(qtbot, tab):
     with qtbot.waitSignal(tab.prediction_changed, check_params_cb=lambda a: a is not None):
         drag(canvas, [(0.5, 0.5), (1.5, 0.5), (3.0, -2.0), (-1.0, -1.0), (0.2, 0.3)])
     image = canvas.image_array()
-    assert image.shape == (280, 280)
-    assert image[140, 279] == 255 and image[140, 200] == 255  # the line runs to the edge
+    assert image.shape == (280, 560)
+    assert image[140, 559] == 255 and image[140, 400] == 255  # the line runs to the edge
     assert len(canvas.strokes()) == 1
 
 
-def test_resizing_keeps_the_280_px_image(qtbot, tab):
+def test_resizing_keeps_the_560x280_px_image(qtbot, tab):
     canvas = tab.findChild(SketchCanvas, "sketchCanvas")
     drag(canvas, zero())
     before = canvas.image_array()
@@ -201,7 +201,7 @@ def test_resizing_keeps_the_280_px_image(qtbot, tab):
     canvas.clear()
     drag(canvas, zero())  # the same stroke, drawn on a differently sized widget
     after = canvas.image_array()
-    assert after.shape == (280, 280)
+    assert after.shape == (280, 560)
     assert np.abs(after.astype(float) - before).mean() < 3  # same drawing up to rounding
 
 
@@ -299,7 +299,7 @@ def test_a_canvas_filled_solid_gets_an_answer_without_crashing(qtbot, tab):
     canvas = tab.findChild(SketchCanvas, "sketchCanvas")
     tab.pen_width = 48
     for v in np.linspace(-0.05, 1.05, 30):
-        drag(canvas, [(-0.1, v), (1.1, v)])
+        drag(canvas, [(-0.6, v), (1.6, v)])  # across: -0.5 and 1.5 are the image's edges
     assert canvas.image_array().min() == 255  # every pixel inked
     a = tab.update_prediction()
     assert a.shape == (10,) and np.isfinite(a).all()
@@ -381,7 +381,7 @@ class _DrawnAfresh:
         self._canvas = None
 
     def image(self) -> np.ndarray:
-        return self.images[-1] if self.images else np.zeros((280, 280), np.uint8)
+        return self.images[-1] if self.images else np.zeros((280, 560), np.uint8)
 
 
 def test_undo_gives_the_image_of_the_remaining_strokes_drawn_afresh(qtbot, monkeypatch):
