@@ -10,12 +10,14 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app import app_version
+from app.draw.answer_keys import sketch_to_keep
 from app.draw.drawing_tab import DrawingTab
 from app.draw.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH
 from app.evaluate.evaluation_tab import EvaluationTab
 from app.evaluate.evaluation_worker import TestSetLoader
 from app.log_file import add_log_actions
 from app.model_in_use import NO_MODEL, ModelInUse
+from app.personal.my_digits_tab import MyDigitsTab
 from app.recent_files import RecentFilesMenu
 from app.settings import (
     GEOMETRY,
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         default_model: Path | None = DEFAULT_MODEL,
         data_loader: DataLoader = load_data,
         settings: QSettings | None = None,
+        digits_store: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -72,6 +75,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.training_tab, "&Train")
         self.evaluation_tab = EvaluationTab(self._chosen_test_set)
         self.tabs.addTab(self.evaluation_tab, "&Evaluate")
+        self.my_digits_tab = MyDigitsTab(self.model, self._chosen_test_set, digits_store)
+        self.tabs.addTab(self.my_digits_tab, "&Your digits")
         self.setCentralWidget(self.tabs)
         self.model_label = QLabel(NO_MODEL)
         self.model_label.setObjectName("modelStatus")
@@ -87,10 +92,14 @@ class MainWindow(QMainWindow):
         self.training_tab.model_trained.connect(self._on_model_trained)
         self.evaluation_tab.open_in_draw.connect(self._open_in_draw)
         self.drawing_tab.prediction_changed.connect(self._place_sketch)
+        self.drawing_tab.answer_given.connect(self._keep_answer)
+        self.my_digits_tab.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self._restore_settings()
         self._on_model_changed()
         self._load_default_model(default_model)
         self._describe_tabs()
+        if self.my_digits_tab.store_problem:  # the file of the user's digits, kept aside
+            self.statusBar().showMessage(self.my_digits_tab.store_problem)
 
     def __repr__(self) -> str:
         return f"MainWindow({self.model!r})"
@@ -250,6 +259,14 @@ class MainWindow(QMainWindow):
         """Mark the sketch being drawn on the Evaluate tab's map of the test set."""
         self.evaluation_tab.show_sketch(self.drawing_tab.current_input())
 
+    def _keep_answer(self, digit: int) -> None:
+        """Keep the sketch (or its selected digit) among the user's digits as ``digit``."""
+        kept = sketch_to_keep(self.drawing_tab)
+        if kept is None:
+            self.statusBar().showMessage(f"Draw a {digit} first, then tell it's a {digit}", 8000)
+            return
+        self.my_digits_tab.keep(digit, kept.image, (kept.pen_width, kept.strokes))
+
     def _on_model_trained(self, model: Model) -> None:
         self.model.set_model(model)
         self.statusBar().showMessage("The trained network is now the model in use", 8000)
@@ -289,6 +306,7 @@ class MainWindow(QMainWindow):
         """Stop a running training and wait for its thread, then remember the settings."""
         self.training_tab.shutdown()
         self.evaluation_tab.shutdown()
+        self.my_digits_tab.shutdown()
         self.settings.setValue(GEOMETRY, self.saveGeometry())
         write_json(self.settings, HYPERPARAMETERS, self.training_tab.controls.values())
         self.settings.sync()

@@ -7,9 +7,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from nn.model import Model
+from nn.personal.adapt import adapted_digits
 
 NO_MODEL = "No model loaded — train one in the Train tab or open a weight file"
 TRAINED_JUST_NOW = "trained just now"
+ADAPTED_JUST_NOW = "adapted to your digits just now"
 
 
 class ModelInUse(QObject):
@@ -54,7 +56,12 @@ class ModelInUse(QObject):
         """For the status bar: "trained just now — [784, 30, 10] — 95.1 % test"."""
         if self.model is None:
             return NO_MODEL
-        name = self.path.name if self.path is not None else TRAINED_JUST_NOW
+        if self.path is not None:
+            name = self.path.name
+        elif adapted_digits(self.model.description) is not None:
+            name = ADAPTED_JUST_NOW
+        else:
+            name = TRAINED_JUST_NOW
         parts = [name, str(list(self.model.network.sizes))]
         accuracy = self.model.description.test_accuracy
         if accuracy is not None:

@@ -506,3 +506,113 @@ def test_read_with_an_unusable_weight_file_says_so_and_exits_1(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert _one_line(captured.err).startswith("python -m nn read: ")
+
+
+@pytest.fixture
+def quick_personalize(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``personalize`` teaches with fewer drawings and steps: the same code, sooner done."""
+    import dataclasses
+    import functools
+
+    from nn.personal import adapt as adapt_module
+
+    quick = dataclasses.replace(adapt_module.DEFAULT_SETTINGS, copies=5, steps=40, final_steps=10)
+    quick_adapt = functools.partial(adapt_module.adapt, settings=quick)
+    monkeypatch.setattr(adapt_module, "adapt", quick_adapt)
+
+
+def _tiny_model_and_digits(tmp_path: Path) -> tuple[Path, Path]:
+    """A small model trained on the sample, and a file of 30 labelled digits holding only
+    ``images`` (float64, as NumPy makes them) and ``labels``."""
+    import numpy as np
+
+    from nn.data.mnist import load_sample
+
+    weights = tmp_path / "tiny.npz"
+    training = ["train", "--sample", "--epochs", "1", "--sizes", "784,20,10", "--eta", "0.5",
+                "--cost", "cross-entropy", "--seed", "2", "--save", str(weights)]  # fmt: skip
+    assert main(training) == 0
+    test = load_sample().test
+    chosen = np.concatenate([np.flatnonzero(test.labels == d)[:3] for d in range(10)])
+    examples = tmp_path / "mine.npz"
+    np.savez(examples, images=test.images[chosen].astype(np.float64), labels=test.labels[chosen])
+    return weights, examples
+
+
+def test_personalize_prints_before_and_after_and_saves_the_adapted_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], quick_personalize: None
+) -> None:
+    from nn.personal.adapt import adapted_digits
+
+    weights, examples = _tiny_model_and_digits(tmp_path)
+    capsys.readouterr()
+    out = tmp_path / "adapted.npz"
+    arguments = ["personalize", "--weights", str(weights), "--examples", str(examples),
+                 "--save", str(out), "--sample"]  # fmt: skip
+    assert main(arguments) == 0
+    captured = capsys.readouterr()
+    taught, personal, mnist = captured.out.splitlines()
+    assert re.fullmatch(r"taught 30 digits in \d+\.\d s", taught)
+    assert re.fullmatch(r"held-back digits: \d+ / 10 → \d+ / 10 \(.*% → .*%\)", personal)
+    assert re.fullmatch(r"MNIST test \(1,000 images\): .*% → .*% \([+-]\d\.\d\d points\)", mnist)
+    assert captured.err.strip() == f"Saved the adapted model to {out}"
+    assert adapted_digits(load_model(out).description) == 30
+
+
+def test_personalize_saves_a_model_that_forgot_mnist_only_with_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nn.personal import adapt as adapt_module
+
+    weights, examples = _tiny_model_and_digits(tmp_path)
+
+    def forgetful(model, digits, training, test, **options):
+        report = adapt_module.AdaptReport(None, None, 0.90, 0.895, 0, len(digits), 0.1, 1000)
+        return model, report
+
+    monkeypatch.setattr(adapt_module, "adapt", forgetful)
+    capsys.readouterr()
+    out = tmp_path / "adapted.npz"
+    arguments = ["personalize", "--weights", str(weights), "--examples", str(examples),
+                 "--save", str(out), "--sample"]  # fmt: skip
+    assert main(arguments) == 1
+    captured = capsys.readouterr()
+    assert "MNIST test (1,000 images): 90.00% → 89.50% (-0.50 points)" in captured.out
+    assert _one_line(captured.err) == (
+        "MNIST test accuracy fell by 0.50 points (over 0.3): not saved; give --force to save "
+        "it anyway"
+    )
+    assert not out.exists()
+    assert main([*arguments, "--force"]) == 0
+    assert "saved anyway (--force)" in capsys.readouterr().err
+    assert out.exists()
+
+
+@pytest.mark.parametrize("content", [b"not digits", b""])
+def test_personalize_with_an_unusable_digits_file_is_one_line_and_exit_code_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    examples = tmp_path / "mine.npz"
+    examples.write_bytes(content)
+    arguments = ["personalize", "--examples", str(examples), "--save", str(tmp_path / "o.npz")]
+    assert main(arguments) == 1
+    error = _one_line(capsys.readouterr().err)
+    assert error.startswith(f"python -m nn personalize: {examples}: ")
+
+
+def test_personalize_with_no_digits_is_one_line_and_exit_code_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nn.personal.store import PersonalDigits, save_digits
+
+    examples = tmp_path / "none.npz"
+    save_digits(PersonalDigits.empty(), examples)
+    arguments = ["personalize", "--examples", str(examples), "--save", str(tmp_path / "o.npz")]
+    assert main(arguments) == 1
+    assert _one_line(capsys.readouterr().err) == (
+        f"python -m nn personalize: --examples {examples}: the file holds no digits"
+    )
+
+
+def test_personalize_without_its_digits_is_a_usage_error(tmp_path: Path) -> None:
+    assert _exit_code(["personalize", "--save", str(tmp_path / "o.npz")]) == 2

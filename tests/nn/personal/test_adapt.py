@@ -1,0 +1,208 @@
+"""Adapting a model to a person's digits: it learns their hand, reports true figures, stops."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nn.data.mnist import load_sample
+from nn.data.pendigits import load_pendigits
+from nn.description import ModelDescription
+from nn.handwriting.strokes import place_on_canvas, render_strokes
+from nn.model import Model
+from nn.network import Network
+from nn.personal.adapt import (
+    DEFAULT_SETTINGS,
+    AdaptationStopped,
+    AdaptReport,
+    adapt,
+    adapted_digits,
+    redraw,
+)
+from nn.personal.store import PersonalDigits
+from nn.sketch.reading import SOFTENED
+from nn.sketch.recipe import sketch_to_mnist
+from nn.training import Trainer, TrainingConfig
+from nn.weights import load_model, save_model
+
+QUICK = replace(DEFAULT_SETTINGS, copies=10, steps=80, final_steps=30)
+"""Fewer drawings than a user gets, so the tests stay quick; the same code."""
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_sample()
+
+
+@pytest.fixture(scope="module")
+def tiny(sample) -> Model:
+    """A small network trained briefly on the committed sample, reading sketches softened."""
+    network = Network([784, 40, 10], hidden_activation="relu", output_activation="softmax",
+                      cost="cross-entropy", init="scaled", seed=1)  # fmt: skip
+    config = TrainingConfig(epochs=4, batch_size=20, eta=0.1, momentum=0.9, seed=1)
+    for _ in Trainer(network, sample.training, config).run():
+        pass
+    description = ModelDescription(dataset="committed sample", trained_with="a test",
+                                   front_end="bench", sketch_reading=SOFTENED)  # fmt: skip
+    return Model(network, description)
+
+
+def _mirrored(images: np.ndarray) -> np.ndarray:
+    """The digits written mirror-wise, a hand the network never saw: ``(n, 784)``."""
+    return images.reshape(-1, 28, 28)[:, :, ::-1].reshape(-1, 784).copy()
+
+
+def _mirror_hand(sample, per_digit: int, skip: int = 0) -> PersonalDigits:
+    """``per_digit`` mirrored test images of each digit (after the first ``skip``), labelled."""
+    images, labels = _mirrored(sample.test.images), sample.test.labels
+    chosen = np.concatenate([np.flatnonzero(labels == d)[skip : skip + per_digit]
+                             for d in range(10)])  # fmt: skip
+    return PersonalDigits(images[chosen], labels[chosen])
+
+
+def _accuracy(model: Model, images: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.mean(model.predict_as_read(images).argmax(axis=1) == labels))
+
+
+def test_a_hand_the_model_misreads_is_learnt_without_forgetting_mnist(tiny, sample) -> None:
+    mine = _mirror_hand(sample, per_digit=6)
+    later = _mirror_hand(sample, per_digit=20, skip=6)  # the same hand, other drawings
+    adapted, report = adapt(tiny, mine, sample.training, sample.test, seed=3, settings=QUICK)
+    before = _accuracy(tiny, later.images, later.labels)
+    after = _accuracy(adapted, later.images, later.labels)
+    assert before < 0.4
+    assert after > before + 0.1
+    assert report.mnist_after > report.mnist_before - 0.05
+    assert report.examples == len(mine)
+
+
+def test_the_reported_figures_are_the_models_accuracies(tiny, sample) -> None:
+    mine = _mirror_hand(sample, per_digit=4)
+    settings = replace(QUICK, final_steps=0)  # the returned model is the one measured
+    adapted, report = adapt(tiny, mine, sample.training, sample.test, seed=5, settings=settings)
+    held = list(report.held_back_indices)
+    assert report.held_back == len(held) == 10  # one of each digit given twice or more
+    assert sorted(mine.labels[held].tolist()) == list(range(10))
+    assert report.personal_before == _accuracy(tiny, mine.images[held], mine.labels[held])
+    assert report.personal_after == _accuracy(adapted, mine.images[held], mine.labels[held])
+    test = sample.test
+    assert report.mnist_before == np.mean(
+        tiny.network.predict(test.images).argmax(1) == test.labels
+    )
+    assert report.mnist_after == np.mean(
+        adapted.network.predict(test.images).argmax(1) == test.labels
+    )
+    assert report.mnist_images == len(test)
+    assert report.mnist_drop_points == pytest.approx(
+        100 * (report.mnist_before - report.mnist_after)
+    )
+
+
+def test_the_held_back_digits_are_taught_after_they_are_measured(tiny, sample) -> None:
+    mine = _mirror_hand(sample, per_digit=3)
+    kept_out = replace(QUICK, final_steps=0)
+    _, report = adapt(tiny, mine, sample.training, sample.test, seed=5, settings=kept_out)
+    both, report_both = adapt(tiny, mine, sample.training, sample.test, seed=5, settings=QUICK)
+    assert report_both.personal_after == report.personal_after  # measured before they are taught
+    held = list(report_both.held_back_indices)
+    assert _accuracy(both, mine.images[held], mine.labels[held]) >= report.personal_after
+    assert report_both.mnist_after == np.mean(
+        both.network.predict(sample.test.images).argmax(1) == sample.test.labels
+    )
+
+
+def test_without_a_digit_given_twice_nothing_is_held_back(tiny, sample) -> None:
+    mine = _mirror_hand(sample, per_digit=1)
+    _, report = adapt(tiny, mine, sample.training, sample.test, settings=QUICK)
+    assert report.held_back == 0
+    assert report.personal_before is None and report.personal_after is None
+    assert "none" in report.lines()[1]
+
+
+def test_the_base_model_is_untouched_and_a_seed_repeats_the_result(tiny, sample) -> None:
+    mine = _mirror_hand(sample, per_digit=2)
+    layers = [layer.copy() for layer in tiny.network.layers]
+    first, _ = adapt(tiny, mine, sample.training, sample.test, seed=9, settings=QUICK)
+    second, _ = adapt(tiny, mine, sample.training, sample.test, seed=9, settings=QUICK)
+    for before, now in zip(layers, tiny.network.layers, strict=True):
+        assert np.array_equal(before, now)
+    for a, b in zip(first.network.layers, second.network.layers, strict=True):
+        assert np.array_equal(a, b)
+    assert not np.array_equal(first.network.layers[0], layers[0])  # both layers were taught
+
+
+def test_the_adapted_model_says_so_and_keeps_it_through_its_weight_file(
+    tiny, sample, tmp_path: Path
+) -> None:
+    mine = _mirror_hand(sample, per_digit=2)
+    adapted, report = adapt(tiny, mine, sample.training, sample.test, settings=QUICK)
+    description = adapted.description
+    assert adapted_digits(description) == 20
+    assert adapted_digits(tiny.description) is None
+    assert "20 of the user's own digits" in description.dataset
+    assert description.sketch_reading == tiny.description.sketch_reading
+    assert description.test_accuracy == report.mnist_after
+    save_model(adapted, tmp_path / "mine.npz")
+    loaded = load_model(tmp_path / "mine.npz")
+    assert adapted_digits(loaded.description) == 20
+    assert loaded.description.replace(saved_at="") == description.replace(saved_at="")
+    again, _ = adapt(loaded, mine.subset(range(5)), sample.training, sample.test, settings=QUICK)
+    assert adapted_digits(again.description) == 5
+    assert again.description.extra["adapted"]["times"] == 2
+
+
+def test_should_stop_stops_and_progress_counts_up_to_its_total(tiny, sample) -> None:
+    mine = _mirror_hand(sample, per_digit=2)
+    seen: list[tuple[int, int]] = []
+    adapt(tiny, mine, sample.training, sample.test, settings=QUICK,
+          progress=lambda done, total: seen.append((done, total)))  # fmt: skip
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and seen[-1][0] == seen[-1][1]
+    assert len({t for _, t in seen}) == 1
+    for after in (0, 5, 60):
+        asked: list[int] = []
+
+        def stop(after: int = after, asked: list[int] = asked) -> bool:
+            asked.append(1)
+            return len(asked) > after
+
+        with pytest.raises(AdaptationStopped):
+            adapt(tiny, mine, sample.training, sample.test, settings=QUICK, should_stop=stop)
+        assert len(asked) == after + 1  # nothing more was done once it said stop
+
+
+def test_no_digits_is_a_clear_error(tiny, sample) -> None:
+    with pytest.raises(ValueError, match="no digits"):
+        adapt(tiny, PersonalDigits.empty(), sample.training, sample.test)
+
+
+def test_drawings_with_strokes_are_drawn_again_in_new_shapes(tiny, sample, pen_file) -> None:
+    digits = load_pendigits(pen_file)
+    mine = PersonalDigits.empty()
+    for d in digits:
+        strokes = place_on_canvas(d.strokes, 168)
+        mine = mine.with_example(sketch_to_mnist(render_strokes(strokes, 22)), d.label,
+                                 (22.0, strokes))  # fmt: skip
+    first = mine.strokes[0]
+    drawn = redraw(first[1], first[0], 8, np.random.default_rng(0))
+    assert drawn.shape == (8, 784) and drawn.dtype == np.float32
+    assert drawn.min() >= 0 and drawn.max() <= 1
+    assert len({row.tobytes() for row in drawn}) == 8
+    adapted, report = adapt(tiny, mine, sample.training, sample.test, settings=QUICK)
+    assert report.examples == len(digits) and adapted_digits(adapted.description) == len(digits)
+
+
+def test_the_report_in_words() -> None:
+    report = AdaptReport(0.7, 1.0, 0.99, 0.995, held_back=10, examples=30, seconds=2.5,
+                         mnist_images=10_000)  # fmt: skip
+    taught, personal, mnist = report.lines()
+    assert taught == "taught 30 digits in 2.5 s"
+    assert personal == "held-back digits: 7 / 10 → 10 / 10 (70.0% → 100.0%)"
+    assert mnist == "MNIST test (10,000 images): 99.00% → 99.50% (+0.50 points)"
+    assert not report.too_forgetful()
+    worse = AdaptReport(None, None, 0.99, 0.985, held_back=0, examples=3, seconds=1.0)
+    assert worse.mnist_drop_points == pytest.approx(0.5)
+    assert worse.too_forgetful() and not worse.too_forgetful(limit=1.0)
