@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import log_file
+from app.widgets.controls import described_button
 
 logger = logging.getLogger(__name__)
 
@@ -158,11 +159,7 @@ class CrashDialog(QDialog):
 
     def _button(self, buttons: QDialogButtonBox, name: str, text: str, tip: str) -> QPushButton:
         button = buttons.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.setAccessibleName(text.replace("&", ""))
-        button.setAccessibleDescription(tip)
-        return button
+        return described_button(button, name, tip)
 
     def _where_text(self) -> str:
         if self.log_path is not None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TextIO
 
 import numpy as np
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QThread, Slot
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.draw.mouse_replay import drag
@@ -36,6 +36,7 @@ from app.main_window import DEFAULT_MODEL, MainWindow
 from app.train.data_source import DataChoice
 from app.train.training_job import TrainingJob
 from app.train.training_worker import TrainingWorker
+from app.widgets.worker_thread import WorkerThread
 from nn.data.dataset import MnistSplits
 from nn.data.mnist import load_sample
 from nn.description import ModelDescription
@@ -260,20 +261,15 @@ class SelfTest:
         """One epoch of a small softmax network on 1,000 sample images in a worker thread."""
         config = TrainingConfig(epochs=1, batch_size=10, eta=0.5, seed=1)
         job = TrainingJob(DataChoice(), (784, 30, 10), config, TINY_NETWORK)
-        worker, thread, results = TrainingWorker(job, tiny_sample), QThread(), WorkerResults()
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        worker, runner, results = TrainingWorker(job, tiny_sample), WorkerThread(), WorkerResults()
         worker.epoch_finished.connect(results.on_epoch)
         worker.failed.connect(results.on_failed)
         worker.finished.connect(results.on_finished)
-        worker.finished.connect(thread.quit)
-        thread.start()
+        runner.start(worker)
         try:
             self.wait_until(lambda: results.finished, "end of the training run")
         finally:
-            worker.request_stop()
-            thread.quit()
-            if not thread.wait(int(TIMEOUT * 1000)):
+            if not runner.stop_and_wait(timeout_ms=int(TIMEOUT * 1000)):
                 raise TimeoutError("the training thread did not end")
         if results.failures or results.network is None or len(results.epochs) != 1:
             raise RuntimeError(f"no network trained: {results.failures or results.epochs}")

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from app.evaluate.thumbnails import digit_image
 from app.widgets.activation_chart import ActivationChart
+from app.widgets.digit_thumbnails import digit_image
 from nn.digits import IMAGE_SIDE
 
 DETAIL_SCALE = 4  # 112x112 screen pixels

@@ -1,6 +1,7 @@
 """The Evaluate tab: how the model in use does on the test set.
 
-Evaluate runs an :class:`EvaluationWorker` in a plain QThread (the pattern of the Train tab): it
+Evaluate runs an :class:`EvaluationWorker` in a plain QThread (a
+:class:`~app.widgets.worker_thread.WorkerThread`, as the Train tab does): it
 loads the test set of the data chosen in the Train tab, evaluates the network in pieces, then
 measures robustness. Results arrive as plain data through queued connections and are drawn once:
 the confusion matrix, the images of a chosen cell, the mistakes, the map and the curves. Each
@@ -44,6 +45,7 @@ from app.evaluate.mistakes_gallery import MistakesGallery, long_caption, short_c
 from app.evaluate.robustness_plot import RobustnessPlots
 from app.evaluate.test_set_map import TestSetMap
 from app.evaluate.thumbnails import INDEX_ROLE, ThumbnailModel, thumbnail_view
+from app.widgets.worker_thread import WorkerThread
 from nn.insight.evaluation import Evaluation
 from nn.insight.projection import place_image
 from nn.insight.robustness import SUBSET
@@ -95,8 +97,8 @@ class EvaluationTab(QWidget):
         self._result: EvaluatedTestSet | None = None
         self._sketch_image: np.ndarray | None = None  # (784,) the Draw tab's input, to place
         self._stale = False
-        self._thread: QThread | None = None
-        self._worker: EvaluationWorker | None = None
+        self._runner = WorkerThread(self)
+        self._runner.ended.connect(self._on_thread_finished)
         self._stage = ""  # what the worker said it is doing, shown in the progress bar
         self._failure = ""  # why the last evaluation failed, shown until the next one
         self._steps: deque[Step] = deque()  # what is left to show of the results handed over
@@ -263,12 +265,16 @@ class EvaluationTab(QWidget):
     def is_running(self) -> bool:
         """True from Evaluate until the evaluation's thread has ended and what it handed over
         is shown."""
-        return self._thread is not None or self._finish_pending
+        return self._runner.is_running or self._finish_pending
 
     @property
     def thread(self) -> QThread | None:
         """The QThread the evaluation runs in, or None (read-only, to check that it ended)."""
-        return self._thread
+        return self._runner.qthread
+
+    @property
+    def _worker(self) -> EvaluationWorker | None:
+        return self._runner.worker
 
     def set_model(self, model: Model | None) -> None:
         """Evaluate ``model`` from now on. A different network stops a running evaluation and
@@ -310,11 +316,7 @@ class EvaluationTab(QWidget):
     def shutdown(self) -> None:
         """Stop any evaluation and wait for its thread to end (the window calls this when
         closing): the wait is for one piece of at most 1,000 images."""
-        if self._thread is None or self._worker is None:
-            return
-        self._worker.request_stop()
-        self._thread.quit()
-        self._thread.wait()
+        self._runner.stop_and_wait()
 
     def show_cell(self, true_digit: int, answer: int) -> None:
         """List the test images of ``true_digit`` answered ``answer`` in the Chosen cell page."""
@@ -401,23 +403,15 @@ class EvaluationTab(QWidget):
             self.start_evaluation()
 
     def _launch(self, worker: EvaluationWorker) -> None:
-        thread = QThread()
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
         worker.stage.connect(self._on_stage)
         worker.progress.connect(self._on_progress)
         worker.evaluated.connect(self._on_evaluated)
         worker.robustness.connect(self._on_robustness)
         worker.failed.connect(self._on_failed)
-        worker.finished.connect(thread.quit)
-        thread.finished.connect(self._on_thread_finished)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(thread.deleteLater)
-        self._thread, self._worker = thread, worker  # kept until the thread has finished
+        self._runner.start(worker)
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setFormat("Starting…")
         self.summary_label.setText("Evaluating…")
-        thread.start()
         self._show_state()
         self.running_changed.emit(True)
 
@@ -502,10 +496,6 @@ class EvaluationTab(QWidget):
             self._failure = message
 
     def _on_thread_finished(self) -> None:
-        # ``finished`` comes just before the thread ends: wait for the end before dropping it.
-        if self._thread is not None:
-            self._thread.wait()
-        self._thread = self._worker = None
         self._finish_pending = True  # after the steps still queued
         self._step_timer.start()
 

@@ -1,10 +1,10 @@
 """One evaluation in a worker thread: load the test set, evaluate the network on it, then measure
 its robustness.
 
-The worker is a QObject moved to a plain QThread; :meth:`EvaluationWorker.run` does the whole job
-and reports with signals carrying plain data (NumPy arrays and objects made here, never touched
-again by this thread). :meth:`EvaluationWorker.request_stop` only sets an event, so the GUI thread
-calls it directly while ``run`` is busy; the maths looks at it between pieces of work.
+The worker is an :class:`app.widgets.worker_thread.Worker` run in a plain QThread: its ``work``
+does the whole job and reports with signals carrying plain data (NumPy arrays and objects made
+here, never touched again by this thread). ``request_stop`` only sets an event, so the GUI thread
+calls it directly while the job is busy; the maths looks at it between pieces of work.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import logging
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal
 
+from app.widgets.worker_thread import Worker
 from nn.data.dataset import MnistSplits
 from nn.data.mnist import load_sample
 from nn.insight.evaluation import Evaluation, EvaluationStopped, evaluate_network
@@ -27,10 +27,6 @@ from nn.insight.robustness import robustness_curves
 from nn.network import Network
 
 logger = logging.getLogger(__name__)
-
-PROGRESS_INTERVAL = 0.05
-"""Seconds between two progress signals: at most 20 a second, so the window never queues up
-more repaints than it can draw."""
 
 WORKER_NICENESS = 5
 """How much lower than the window's the worker thread's CPU priority is (Linux ``nice`` steps,
@@ -60,95 +56,58 @@ class EvaluatedTestSet:
     source: str
 
 
-class EvaluationWorker(QObject):
+class EvaluationWorker(Worker):
     """Evaluates ``network`` on the test set ``loader`` returns.
 
     Signals, in order: ``stage`` (what is being done, for the progress bar) before each step,
-    ``progress`` (done, total) at most every :data:`PROGRESS_INTERVAL`, ``evaluated`` (an
+    ``progress`` (done, total) at most every
+    :data:`~app.widgets.worker_thread.PROGRESS_INTERVAL`, ``evaluated`` (an
     :class:`EvaluatedTestSet`), ``robustness`` (the curves, ``{name: [(level, accuracy)]}``);
     ``failed`` (a message for the user) on an error; always last ``finished``.
     """
 
-    stage = Signal(str)
-    progress = Signal(int, int)
     evaluated = Signal(object)
     robustness = Signal(object)
-    failed = Signal(str)
-    finished = Signal()
+
+    verb, doing = "evaluate", "evaluating"
 
     def __init__(self, network: Network, loader: TestSetLoader = committed_sample) -> None:
         super().__init__()
         self._network = network
         self._loader = loader
-        self._stop = threading.Event()
-        self._last_emit = 0.0
 
-    def request_stop(self) -> None:
-        """Stop at the next check (between pieces of images); nothing more is handed over."""
-        self._stop.set()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
-    @Slot()
-    def run(self) -> None:
-        """Do the whole job; always ends by emitting ``finished``."""
+    def work(self) -> None:
         lower_thread_priority(WORKER_NICENESS)
-        try:
-            self._run()
-        except EvaluationStopped:
-            pass
-        except (ValueError, OSError) as error:  # DataError, DownloadError, a bad test set
-            if not self._stop.is_set():
-                self.failed.emit(f"Could not evaluate: {error}")
-        except Exception as error:  # the thread must report back whatever happens
-            if not self._stop.is_set():
-                logger.exception("evaluation failed")
-                self.failed.emit(f"Unexpected error while evaluating: {error!r}")
-        finally:
-            self.finished.emit()
-
-    def _run(self) -> None:
         self.stage.emit("Loading the test set…")
-        splits = self._loader(self._on_progress, self._stop.is_set)
+        splits = self._loader(self.report_progress, self.should_stop)
         self._check_stop()
         test = splits.test
         if len(test) == 0:
             raise ValueError("the test set holds no images")
         images, labels = test.images, np.asarray(test.labels, dtype=np.int64)
         self.stage.emit(f"Evaluating {len(test):,} test images…")
-        evaluation = evaluate_network(
-            self._network,
-            images,
-            labels,
-            progress=self._on_progress,
-            should_stop=self._stop.is_set,
-        )
-        self._check_stop()
+        evaluation = self._measure(evaluate_network, images, labels)
         self.evaluated.emit(EvaluatedTestSet(evaluation, images, splits.source))
         self.stage.emit("Measuring robustness…")
-        curves = robustness_curves(
+        curves = self._measure(robustness_curves, images, labels)
+        self.robustness.emit({name: list(points) for name, points in curves.items()})
+
+    def _measure(self, measure: Callable, images: np.ndarray, labels: np.ndarray):
+        """``measure(network, images, labels, progress=…, should_stop=…)``, unless a stop was
+        asked for meanwhile (then EvaluationStopped, which tells nothing)."""
+        result = measure(
             self._network,
             images,
             labels,
-            progress=self._on_progress,
-            should_stop=self._stop.is_set,
+            progress=self.report_progress,
+            should_stop=self.should_stop,
         )
         self._check_stop()
-        self.robustness.emit({name: list(points) for name, points in curves.items()})
+        return result
 
     def _check_stop(self) -> None:
-        if self._stop.is_set():
+        if self.stopping:
             raise EvaluationStopped
-
-    def _on_progress(self, done: int, total: int) -> None:
-        """Emit ``progress(done, total)`` at the end and at most every
-        :data:`PROGRESS_INTERVAL`."""
-        now = time.monotonic()
-        if done >= total or now - self._last_emit >= PROGRESS_INTERVAL:
-            self._last_emit = now
-            self.progress.emit(int(done), int(total))
 
 
 def lower_thread_priority(steps: int) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QPalette, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.evaluate.colours import digit_colours
-from app.evaluate.thumbnails import digit_image
+from app.widgets.digit_thumbnails import digit_image
 from app.widgets.plotting import background_colour, style_plot, text_colour
 
 try:  # the right-click export menu, where the app has it

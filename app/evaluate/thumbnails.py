@@ -11,29 +11,18 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QListView, QWidget
 
+from app.widgets.digit_thumbnails import digit_pixmap, thumbnail_grid
 from nn.digits import IMAGE_SIDE
 
-THUMBNAIL_SCALE = 2  # 56x56 screen pixels per 28x28 digit
 CACHE_SIZE = 512  # pixmaps kept; a screenful is well under 200
 INDEX_ROLE = Qt.ItemDataRole.UserRole  # the row's index into the test set
 
 Caption = Callable[[int], tuple[str, str]]
 """``caption(test_index)`` → (short text under the thumbnail, longer text for its tooltip and
 screen readers)."""
-
-
-def digit_image(pixels: np.ndarray, scale: int = 1) -> QImage:
-    """A grey QImage of a (784,) image in [0, 1] (white ink on black), enlarged ``scale`` times
-    with crisp pixels."""
-    grey = np.rint(np.clip(np.asarray(pixels, dtype=np.float32), 0, 1) * 255).astype(np.uint8)
-    grey = grey.reshape(IMAGE_SIDE, IMAGE_SIDE).repeat(scale, axis=0).repeat(scale, axis=1)
-    grey = np.ascontiguousarray(grey)
-    side = IMAGE_SIDE * scale
-    image = QImage(grey.data, side, side, side, QImage.Format.Format_Grayscale8)
-    return image.copy()  # owns its pixels: ``grey`` may go
 
 
 class ThumbnailModel(QAbstractListModel):
@@ -83,7 +72,7 @@ class ThumbnailModel(QAbstractListModel):
     def _pixmap(self, test_index: int) -> QPixmap:
         pixmap = self._pixmaps.get(test_index)
         if pixmap is None:
-            pixmap = QPixmap.fromImage(digit_image(self._images[test_index], THUMBNAIL_SCALE))
+            pixmap = digit_pixmap(self._images[test_index])
             self._pixmaps[test_index] = pixmap
             if len(self._pixmaps) > CACHE_SIZE:
                 self._pixmaps.popitem(last=False)
@@ -94,18 +83,10 @@ class ThumbnailModel(QAbstractListModel):
 
 def thumbnail_view(model: ThumbnailModel, parent: QWidget | None = None) -> QListView:
     """A wrapping grid of thumbnails with captions; only the rows in sight are ever drawn."""
-    view = QListView(parent)
+    view = thumbnail_grid(QSize(26, 24), parent)
     view.setModel(model)
-    view.setViewMode(QListView.ViewMode.IconMode)
-    view.setResizeMode(QListView.ResizeMode.Adjust)
-    view.setMovement(QListView.Movement.Static)
-    view.setUniformItemSizes(True)
     view.setLayoutMode(QListView.LayoutMode.Batched)
     view.setBatchSize(200)
-    side = IMAGE_SIDE * THUMBNAIL_SCALE
-    view.setIconSize(QSize(side, side))
-    view.setGridSize(QSize(side + 26, side + 24))
-    view.setSpacing(2)
     view.setWordWrap(False)
     view.setSelectionMode(QListView.SelectionMode.SingleSelection)
     return view

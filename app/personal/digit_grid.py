@@ -18,33 +18,21 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QListView,
     QVBoxLayout,
     QWidget,
 )
 
-from nn.digits import IMAGE_PIXELS, IMAGE_SIDE
+from app.widgets.digit_thumbnails import digit_pixmap, thumbnail_grid
+from nn.digits import IMAGE_PIXELS
 
-THUMBNAIL_SCALE = 2  # 56x56 screen pixels per 28x28 digit
 INDEX_ROLE = Qt.ItemDataRole.UserRole  # the row's position among the user's digits
 ALL = -1  # the filter's value for every digit
-
-
-def digit_pixmap(pixels: np.ndarray, scale: int = THUMBNAIL_SCALE) -> QPixmap:
-    """A (784,) image in [0, 1] (white ink on black) as a grey pixmap, ``scale`` times larger
-    with crisp pixels."""
-    grey = np.rint(np.clip(np.asarray(pixels, dtype=np.float32), 0, 1) * 255).astype(np.uint8)
-    grey = grey.reshape(IMAGE_SIDE, IMAGE_SIDE).repeat(scale, axis=0).repeat(scale, axis=1)
-    grey = np.ascontiguousarray(grey)
-    side = IMAGE_SIDE * scale
-    image = QImage(grey.data, side, side, side, QImage.Format.Format_Grayscale8)
-    return QPixmap.fromImage(image.copy())  # owns its pixels: ``grey`` may go
 
 
 def ordinal(n: int) -> str:
@@ -145,18 +133,9 @@ class DigitGrid(QWidget):
         self.counts_label.setObjectName("digitCounts")
         self.counts_label.setToolTip("How many of each digit you kept")
         self.counts_label.setWordWrap(True)
-        self.view = QListView(self)
-        self.view.setObjectName("digitThumbnails")
-        self.view.setViewMode(QListView.ViewMode.IconMode)
-        self.view.setResizeMode(QListView.ResizeMode.Adjust)
-        self.view.setMovement(QListView.Movement.Static)
-        self.view.setUniformItemSizes(True)
-        self.view.setWrapping(True)
-        side = IMAGE_SIDE * THUMBNAIL_SCALE
-        self.view.setIconSize(QSize(side, side))
         text_height = self.fontMetrics().height()
-        self.view.setGridSize(QSize(side + text_height, side + 2 * text_height))
-        self.view.setSpacing(2)
+        self.view = thumbnail_grid(QSize(text_height, 2 * text_height), self)
+        self.view.setObjectName("digitThumbnails")
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setModel(self.list_model)
         self.view.setToolTip(

@@ -8,10 +8,10 @@ loses nothing. A store that cannot be read is never written over: it is moved as
 user has moved it. A save that fails (an unwritable folder, a full disk) keeps the digits in
 memory and says so, and the next change or "Try saving again" writes them all.
 
-Teach runs a :class:`~app.personal.teach_worker.TeachWorker` in a plain QThread (the pattern of
-the Train tab). The adapted model goes in use unless MNIST accuracy fell by more than
-:data:`~app.personal.teach_result.FORGETFUL_POINTS` points; "Use it anyway" and "Back to the base
-model" change that.
+Teach runs a :class:`~app.personal.teach_worker.TeachWorker` in a plain QThread (a
+:class:`~app.widgets.worker_thread.WorkerThread`, as the Train tab does). The adapted model goes
+in use unless MNIST accuracy fell by more than :data:`~app.personal.teach_result.FORGETFUL_POINTS`
+points; "Use it anyway" and "Back to the base model" change that.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ from app.model_in_use import ModelInUse
 from app.personal.digit_grid import DigitGrid
 from app.personal.teach_result import FORGETFUL_POINTS, TeachResult
 from app.personal.teach_worker import Adapt, MnistLoader, TeachWorker, committed_sample, real_adapt
+from app.widgets.controls import described_button
 from app.widgets.plotting import when_palette_changes
+from app.widgets.worker_thread import WorkerThread
 from nn.digits import IMAGE_PIXELS
 from nn.model import Model
 from nn.personal.store import (
@@ -95,8 +97,8 @@ class MyDigitsTab(QWidget):
         self._digits = PersonalDigits.empty()
         self._undo: tuple[str, PersonalDigits] | None = None
         self._can_save = True
-        self._thread: QThread | None = None
-        self._worker: TeachWorker | None = None
+        self._runner = WorkerThread(self)
+        self._runner.ended.connect(self._on_thread_finished)
         self._base: tuple[Model, Path | None, bool] | None = None
         self._adapted: Model | None = None
         self._pending: Model | None = None
@@ -177,12 +179,7 @@ class MyDigitsTab(QWidget):
         self._lay_out()
 
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        button.setAccessibleDescription(tip)
-        return button
+        return described_button(QPushButton(text, self), name, tip)
 
     def _lay_out(self) -> None:
         banner_row = QHBoxLayout()
@@ -457,12 +454,16 @@ class MyDigitsTab(QWidget):
     @property
     def is_teaching(self) -> bool:
         """True from Teach until the worker's thread has ended."""
-        return self._thread is not None
+        return self._runner.is_running
 
     @property
     def thread(self) -> QThread | None:
         """The QThread teaching runs in, or None (read-only, to check that it ended)."""
-        return self._thread
+        return self._runner.qthread
+
+    @property
+    def _worker(self) -> TeachWorker | None:
+        return self._runner.worker
 
     def start_teaching(self) -> bool:
         """Adapt the model in use to the user's digits in a worker thread; False when there is
@@ -475,23 +476,15 @@ class MyDigitsTab(QWidget):
         self._taught_from = model
         self._pending = None
         worker = TeachWorker(model, self._digits, self.mnist(), self.adapt)
-        thread = QThread()
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
         worker.stage.connect(self._on_stage)
         worker.progress.connect(self._on_progress)
         worker.taught.connect(self._on_taught)
         worker.failed.connect(self._on_failed)
-        worker.finished.connect(thread.quit)
-        thread.finished.connect(self._on_thread_finished)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(thread.deleteLater)
-        self._thread, self._worker = thread, worker  # kept until the thread has finished
+        self._runner.start(worker)
         self.progress_bar.setRange(0, 0)
         self.progress_bar.setFormat("Starting…")
         self._note = ""
         self.teach_label.setText(f"Teaching on {len(self._digits)} of your digits…")
-        thread.start()
         self._show_state()
         self.teaching_changed.emit(True)
         return True
@@ -505,11 +498,7 @@ class MyDigitsTab(QWidget):
 
     def shutdown(self) -> None:
         """Stop teaching and wait for its thread to end (the window calls this when closing)."""
-        if self._thread is None or self._worker is None:
-            return
-        self._worker.request_stop()
-        self._thread.quit()
-        self._thread.wait()
+        self._runner.stop_and_wait()
 
     def _current(self) -> bool:
         return self._worker is not None and not self._worker.stopping
@@ -545,10 +534,6 @@ class MyDigitsTab(QWidget):
             self.message.emit(text)
 
     def _on_thread_finished(self) -> None:
-        # ``finished`` comes just before the thread ends: wait for the end before dropping it.
-        if self._thread is not None:
-            self._thread.wait()
-        self._thread = self._worker = None
         done = self._report is not None and self.progress_bar.maximum() > 0
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(1 if done else 0)

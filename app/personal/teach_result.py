@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.widgets.controls import described_button
+
 FORGETFUL_POINTS = 0.3
 """The largest fall of MNIST accuracy, in percentage points, that teaching may cost before the
 adapted model is kept out of use unless the user insists."""
@@ -86,12 +88,7 @@ class TeachResult(QGroupBox):
         self.clear()
 
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.setAccessibleName(text.replace("&", ""))
-        button.setAccessibleDescription(tip)
-        return button
+        return described_button(QPushButton(text, self), name, tip)
 
     def clear(self) -> None:
         """Nothing taught yet."""

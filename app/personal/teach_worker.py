@@ -1,29 +1,23 @@
 """Teaching the model in use the user's handwriting, in a worker thread.
 
-:class:`TeachWorker` is a QObject moved to a plain QThread (the pattern of the Train tab): ``run``
-loads the MNIST data, then calls :func:`nn.personal.adapt.adapt`, and reports with signals that
-carry plain data (the adapted :class:`~nn.model.Model` and its report, made in this thread and
-never touched by it again). :meth:`TeachWorker.request_stop` only sets an event, so the GUI
-thread calls it directly while ``run`` is busy; adapting looks at it between mini-batches.
+:class:`TeachWorker` is an :class:`app.widgets.worker_thread.Worker` run in a plain QThread (as
+the Train tab's worker is): its ``work`` loads the MNIST data, then calls
+:func:`nn.personal.adapt.adapt`, and reports with signals that carry plain data (the adapted
+:class:`~nn.model.Model` and its report, made in this thread and never touched by it again).
+``request_stop`` only sets an event, so the GUI thread calls it directly while the job is busy;
+adapting looks at it between mini-batches.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal
 
+from app.widgets.worker_thread import Worker
 from nn.data.dataset import MnistSplits
 from nn.data.mnist import load_sample
 from nn.model import Model
-
-logger = logging.getLogger(__name__)
-
-PROGRESS_INTERVAL = 0.05
-"""Seconds between two progress signals: at most 20 a second."""
 
 DownloadProgress = Callable[[int, int], None]
 MnistLoader = Callable[[DownloadProgress, Callable[[], bool]], MnistSplits]
@@ -48,19 +42,18 @@ def real_adapt(*args, **kwargs):
     return adapt(*args, **kwargs)
 
 
-class TeachWorker(QObject):
+class TeachWorker(Worker):
     """Adapts ``model`` to ``digits`` with the MNIST data ``loader`` returns.
 
     Signals: ``stage`` (what is being done) before each step, ``progress`` (done, total) at most
-    every :data:`PROGRESS_INTERVAL`; ``taught`` (model, report) when adapting ended and was not
-    stopped; ``failed`` (a message for the user) on an error; always last ``finished``.
+    every :data:`~app.widgets.worker_thread.PROGRESS_INTERVAL`; ``taught`` (model, report) when
+    adapting ended and was not stopped; ``failed`` (a message for the user) on an error (none
+    once stopping: adapting then raises AdaptationStopped); always last ``finished``.
     """
 
-    stage = Signal(str)
-    progress = Signal(int, int)
     taught = Signal(object, object)
-    failed = Signal(str)
-    finished = Signal()
+
+    verb, doing = "teach", "teaching"
 
     def __init__(
         self,
@@ -76,36 +69,11 @@ class TeachWorker(QObject):
         self._loader = loader
         self._adapt = adapt
         self._seed = seed
-        self._stop = threading.Event()
-        self._last_emit = 0.0
 
-    def request_stop(self) -> None:
-        """Stop at the next check; nothing is handed over."""
-        self._stop.set()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
-    @Slot()
-    def run(self) -> None:
-        """Do the whole job; always ends by emitting ``finished``."""
-        try:
-            self._run()
-        except (ValueError, OSError) as error:  # DataError, DownloadError, no digits
-            if not self._stop.is_set():
-                self.failed.emit(f"Could not teach: {error}")
-        except Exception as error:  # the thread must report back whatever happens (stopping
-            if not self._stop.is_set():  # raises AdaptationStopped: nothing to report then)
-                logger.exception("teaching failed")
-                self.failed.emit(f"Unexpected error while teaching: {error!r}")
-        finally:
-            self.finished.emit()
-
-    def _run(self) -> None:
+    def work(self) -> None:
         self.stage.emit("Loading the MNIST data…")
-        splits = self._loader(self._on_progress, self._stop.is_set)
-        if self._stop.is_set():
+        splits = self._loader(self.report_progress, self.should_stop)
+        if self.stopping:
             return
         self.stage.emit("Teaching…")
         model, report = self._adapt(
@@ -113,15 +81,9 @@ class TeachWorker(QObject):
             self._digits,
             splits.training,
             splits.test,
-            progress=self._on_progress,
-            should_stop=self._stop.is_set,
+            progress=self.report_progress,
+            should_stop=self.should_stop,
             seed=self._seed,
         )
-        if not self._stop.is_set():
+        if not self.stopping:
             self.taught.emit(model, report)
-
-    def _on_progress(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done >= total or now - self._last_emit >= PROGRESS_INTERVAL:
-            self._last_emit = now
-            self.progress.emit(int(done), int(total))

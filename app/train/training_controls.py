@@ -14,6 +14,7 @@ from app.train.data_source import KINDS, SAMPLE, DataChoice
 from app.train.dataset_chooser import DatasetChooser
 from app.train.handwriting_options import HandwritingOptionsBox
 from app.train.hyperparameter_form import HyperparameterForm
+from app.widgets.controls import described_button
 
 logger = logging.getLogger(__name__)
 
@@ -187,12 +188,7 @@ def chain_focus(widgets: list[QWidget]) -> None:
 
 
 def _button(name: str, text: str, tip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setToolTip(tip)
-    button.setAccessibleName(text)
-    button.setAccessibleDescription(tip)
-    return button
+    return described_button(QPushButton(text), name, tip)
 
 
 def _action(button: QPushButton, name: str, text: str, keys: tuple[str, ...]) -> QAction:

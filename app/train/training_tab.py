@@ -1,8 +1,9 @@
 """The Train tab: settings, Train/Pause/Stop, live progress, the accuracy plot and the log.
 
-A run is a :class:`TrainingWorker` moved to a plain QThread (the Qt for Python pattern): the
-worker's signals arrive here through queued connections, and Pause/Resume/Stop call its
-thread-safe methods directly, since its thread is busy inside ``Trainer.run()``.
+A run is a :class:`TrainingWorker` moved to a plain QThread (the Qt for Python pattern, kept by
+:class:`~app.widgets.worker_thread.WorkerThread`): the worker's signals arrive here through
+queued connections, and Pause/Resume/Stop call its thread-safe methods directly, since its
+thread is busy inside ``Trainer.run()``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from app.train.training_controls import ERROR_STYLE, TrainingControls
 from app.train.training_job import TrainingJob
 from app.train.training_worker import TrainingWorker
 from app.train.unit_grid import UnitGrid
+from app.widgets.worker_thread import WorkerThread
 from nn.handwriting.options import RunOutcome, describe_run
 from nn.model import Model
 from nn.network import Network
@@ -74,8 +76,8 @@ class TrainingTab(QWidget):
         self._build_layout()
         # After the inputs and buttons, the right column top to bottom (as laid out).
         QWidget.setTabOrder(self.stop_button, self.progress_panel.pick_folder_button)
-        self._thread: QThread | None = None
-        self._worker: TrainingWorker | None = None
+        self._runner = WorkerThread(self)
+        self._runner.ended.connect(self._on_thread_finished)
         self._job: TrainingJob | None = None
         self._run_state = RunState()
         self._started_at = 0.0
@@ -121,17 +123,17 @@ class TrainingTab(QWidget):
     @property
     def is_running(self) -> bool:
         """True from Train until the run's thread has ended."""
-        return self._thread is not None
+        return self._runner.is_running
 
     @property
     def worker(self) -> TrainingWorker | None:
         """The current run's worker (its signals are handy in tests), or None."""
-        return self._worker
+        return self._runner.worker
 
     @property
     def thread(self) -> QThread | None:
         """The QThread the current run works in, or None; read-only (to check that it ended)."""
-        return self._thread
+        return self._runner.qthread
 
     def start_training(self) -> bool:
         """Start a run with the current settings; False if one runs or the settings are bad."""
@@ -156,9 +158,6 @@ class TrainingTab(QWidget):
         return True
 
     def _launch(self, worker: TrainingWorker) -> None:
-        thread = QThread()
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
         worker.download_progress.connect(self.progress_panel.show_download)
         worker.rendering_progress.connect(self.progress_panel.show_rendering)
         worker.data_loaded.connect(self._on_data_loaded)
@@ -168,21 +167,16 @@ class TrainingTab(QWidget):
         worker.summary.connect(self._on_summary)
         worker.failed.connect(self._on_failed)
         worker.finished.connect(self._on_finished)
-        worker.finished.connect(thread.quit)
-        thread.finished.connect(self._on_thread_finished)
-        thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(thread.deleteLater)
-        self._thread, self._worker = thread, worker  # kept until the thread has finished
-        thread.start()
+        self._runner.start(worker)
         self.controls.set_running(True)
         self.running_changed.emit(True)
 
     def toggle_pause(self) -> None:
         """Pause the run at the next mini-batch (or pen digit being drawn), or resume it."""
-        if self._worker is None:
+        if self.worker is None:
             return
         pausing = self.pause_button.text() == "Pause"
-        (self._worker.pause if pausing else self._worker.resume)()
+        (self.worker.pause if pausing else self.worker.resume)()
         self.controls.set_paused(pausing)
         self.progress_panel.set_paused(pausing)
         self.log.appendPlainText(f"{'Paused' if pausing else 'Resumed'} at {self._elapsed()}")
@@ -190,9 +184,9 @@ class TrainingTab(QWidget):
     def stop_training(self) -> None:
         """Ask the run to stop between two mini-batches (or two drawn pen digits); the network
         trained so far is kept."""
-        if self._worker is None:
+        if self.worker is None:
             return
-        self._worker.request_stop()
+        self.worker.request_stop()
         self.controls.set_stopping()
         self.log.appendPlainText(f"Stop requested at {self._elapsed()}")
 
@@ -202,11 +196,9 @@ class TrainingTab(QWidget):
         The run is abandoned rather than stopped: what was trained is not scored on the test set
         nor handed over, so the wait is only for the piece of work under way (a part of a
         mini-batch, of an evaluation or of a download; see ``bench/stop_latency.py``)."""
-        if self._thread is None or self._worker is None:
-            return
-        self._worker.abandon()
-        self._thread.quit()
-        self._thread.wait()
+        worker = self.worker
+        if worker is not None:
+            self._runner.stop_and_wait(worker.abandon)
 
     def _on_data_loaded(self, description: str) -> None:
         self._run_state.data_loaded = True
@@ -263,11 +255,6 @@ class TrainingTab(QWidget):
         self.model_trained.emit(Model(network, description))
 
     def _on_thread_finished(self) -> None:
-        # ``finished`` is emitted just *before* the thread ends (it then deletes the worker):
-        # wait for the end, or dropping the last reference here could destroy a running QThread.
-        if self._thread is not None:
-            self._thread.wait()
-        self._thread = self._worker = None
         self.controls.set_running(False)
         self.running_changed.emit(False)
 

@@ -32,12 +32,8 @@ previous file whole.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import re
-import stat
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,9 +42,10 @@ from pathlib import Path
 import numpy as np
 
 from nn.digits import IMAGE_PIXELS
-from nn.files import NotARegularFileError, open_regular_file
+from nn.files import STALE_AFTER_SECONDS as STALE_AFTER_SECONDS  # the public name, kept
+from nn.files import write_atomically
 from nn.paths import user_data_dir
-from nn.weights.archive import Archive, ContentError, brief
+from nn.weights.archive import Archive, ContentError, brief, open_limited
 
 FORMAT_TAG = "digit-recognizer-digits"
 FORMAT_VERSION = 1
@@ -72,9 +69,6 @@ _IMAGE_BYTES = MAX_EXAMPLES * IMAGE_PIXELS * 4
 MAX_FILE_BYTES = _IMAGE_BYTES + MAX_POINTS * 8 + MAX_STROKES * 8 + MAX_EXAMPLES * 40 + (1 << 20)
 """The largest digits file opened: every entry at its largest, plus room for the zip's own
 records."""
-
-STALE_AFTER_SECONDS = 600
-"""Temporary files of saves killed mid-write are removed once unchanged this long."""
 
 _IMAGE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.uint8))
 _STROKE_KEYS = ("pen_widths", "example_stroke_counts", "stroke_point_counts", "stroke_points")
@@ -315,65 +309,14 @@ def save_digits(digits: PersonalDigits, path: str | Path) -> None:
     is written, fsynced and renamed over ``path``, so a crash or a full disk mid-write leaves the
     previous file as it was. A new file is made rw-r--r--; a replaced one keeps its mode.
     Temporary files that earlier saves killed mid-write left (older than ten minutes) are
-    removed. Raises :class:`PersonalDigitsError` naming the file (the folder must exist)."""
+    removed (:func:`nn.files.write_atomically`). Raises :class:`PersonalDigitsError` naming the
+    file (the folder must exist)."""
     path = Path(path)
     arrays = digits_arrays(digits)
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o644
-        fd, temp_name = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp",
-                                         dir=path.parent)  # fmt: skip
-    except OSError as exc:
-        raise PersonalDigitsError(f"{path}: could not save ({brief(exc, 100)})") from exc
-    done = False
-    try:
-        with os.fdopen(fd, "wb") as file:
-            np.savez(file, **arrays)  # to a file object: savez adds no ".npz" to the name
-            file.flush()
-            os.fsync(file.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(temp_name, mode)  # mkstemp makes the file private
-        os.replace(temp_name, path)
-        done = True
+    try:  # to a file object: savez adds no ".npz" to the name
+        write_atomically(path, lambda file: np.savez(file, **arrays))
     except Exception as exc:
         raise PersonalDigitsError(f"{path}: could not save ({brief(exc, 100)})") from exc
-    finally:
-        if not done:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-    _fsync_folder(path.parent)
-    _remove_stale_temporary_files(path)
-
-
-def _temporary_prefix(path: Path) -> str:
-    return f".{path.name}."
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the system allows it (POSIX)."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _remove_stale_temporary_files(path: Path) -> None:
-    """Remove temporary files of saves to ``path`` killed mid-write: only names
-    :func:`tempfile.mkstemp` gave ours, unchanged for :data:`STALE_AFTER_SECONDS` (a younger one
-    may be another save in progress)."""
-    pattern = re.compile(re.escape(_temporary_prefix(path)) + r"[a-z0-9_]{8}\.tmp")
-    stale_before = time.time() - STALE_AFTER_SECONDS
-    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
-        for entry in entries:
-            if not pattern.fullmatch(entry.name):
-                continue
-            with contextlib.suppress(OSError):
-                status = entry.stat(follow_symlinks=False)
-                if stat.S_ISREG(status.st_mode) and status.st_mtime < stale_before:
-                    os.unlink(entry.path)
 
 
 # ---------------------------------------------------------------- loading
@@ -384,7 +327,7 @@ def load_digits(path: str | Path) -> PersonalDigits:
     is read too. Any problem raises :class:`PersonalDigitsError` naming the file."""
     path = Path(path)
     try:
-        with _open(path) as file:
+        with open_limited(path, MAX_FILE_BYTES, "a digits file") as file:
             size = os.fstat(file.fileno()).st_size
             head = file.read(4)
             file.seek(0)
@@ -400,23 +343,6 @@ def load_digits(path: str | Path) -> PersonalDigits:
         raise PersonalDigitsError(
             f"{path}: could not be read ({type(exc).__name__}: {brief(exc, 100)})"
         ) from exc
-
-
-def _open(path: Path):
-    try:
-        file = open_regular_file(path)
-    except NotARegularFileError as exc:
-        raise ContentError(f"is {exc.kind}, not a digits file") from None
-    except FileNotFoundError:
-        raise ContentError("no such file") from None
-    except OSError as exc:
-        raise ContentError(f"cannot be read ({brief(exc, 100)})") from None
-    size = os.fstat(file.fileno()).st_size
-    if size > MAX_FILE_BYTES:
-        file.close()
-        raise ContentError(f"the file is {size:,} bytes; a digits file has at most "
-                           f"{MAX_FILE_BYTES:,}")  # fmt: skip
-    return file
 
 
 def _not_a_zip(head: bytes) -> str:

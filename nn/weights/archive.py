@@ -8,12 +8,14 @@ the same files but refuses, before allocating, a table of contents larger than
 an ``.npy`` header longer than :data:`MAX_HEADER_BYTES`, and an array whose declared dtype and
 shape the caller refuses. Arrays holding Python objects are never unpickled. Every problem is a
 ContentError saying what is wrong, in a sentence short enough for a message box.
+:func:`open_limited` opens such a file: a regular file of bounded size only.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import os
 import reprlib
 import struct
 import warnings
@@ -21,9 +23,12 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+
+from nn.files import NotARegularFileError, open_regular_file
 
 MAX_TABLE_BYTES = 1 << 20
 """The largest table of contents (zip central directory) read: a weight file's takes 2 kB."""
@@ -67,6 +72,27 @@ def shown(value: object, limit: int = 60) -> str:
     except ValueError:  # an integer with more digits than Python writes out
         text = f"<a {type(value).__name__} too long to show>"
     return brief(text, limit)
+
+
+def open_limited(path: Path, max_bytes: int, what: str) -> BinaryIO:
+    """``path`` open for binary reading (the caller closes it) if it is a regular file
+    (:func:`nn.files.open_regular_file`) of at most ``max_bytes``; otherwise a ContentError
+    saying why, ``what`` naming the kind of file expected ("a weight file")."""
+    try:
+        file = open_regular_file(path)
+    except NotARegularFileError as exc:
+        if exc.kind == "a folder":
+            raise ContentError(f"is a folder, not {what}") from None
+        raise ContentError(f"is {exc.kind}, not a regular file: it is not read") from None
+    except FileNotFoundError:
+        raise ContentError("no such file") from None
+    except OSError as exc:
+        raise ContentError(f"cannot be read ({brief(exc, 100)})") from None
+    size = os.fstat(file.fileno()).st_size
+    if size > max_bytes:
+        file.close()
+        raise ContentError(f"the file is {size:,} bytes; {what} has at most {max_bytes:,}")
+    return file
 
 
 HeaderCheck = Callable[[np.dtype, tuple[int, ...]], None]

@@ -21,23 +21,19 @@ mid-write, left behind are removed. The path is used as given: no ``.npz`` suffi
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import re
-import stat
-import tempfile
-import time
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
 from nn.description import ModelDescription
-from nn.files import NotARegularFileError, open_regular_file
+from nn.files import STALE_AFTER_SECONDS as STALE_AFTER_SECONDS  # the public name, kept
+from nn.files import write_atomically
 from nn.model import Model
 from nn.network import MAX_PARAMETERS, Network
-from nn.weights.archive import Archive, brief
+from nn.weights.archive import Archive, brief, open_limited
 from nn.weights.content import (
     FORMAT_TAG,
     FORMAT_VERSION,
@@ -67,8 +63,6 @@ MAX_FILE_BYTES = 8 * MAX_PARAMETERS + (32 << 20)
 for the metadata and the archive's own bytes."""
 MAX_NETWORK2_BYTES = 50 << 20
 """The largest network2 JSON read (52 MB): about two million parameters written out as text."""
-STALE_AFTER_SECONDS = 600
-"""A temporary file of a save this old was left by a save that was killed: it is removed."""
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 
@@ -95,8 +89,10 @@ def save_model(model: Model, path: str | Path) -> Model:
         check_answers(saved.network)
     except ContentError as exc:
         raise WeightFileError(f"{path}: not saved: {exc}") from None
-    _write_atomically(path, arrays)
-    _remove_stale_temporary_files(path)
+    try:  # to a file object, so savez adds no ".npz" to any name
+        write_atomically(path, lambda file: np.savez(file, **arrays))
+    except Exception as exc:
+        raise WeightFileError(f"{path}: could not save ({exc})") from exc
     return saved
 
 
@@ -135,73 +131,6 @@ def _json_default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _temporary_prefix(path: Path) -> str:
-    return f".{path.name}."
-
-
-def _write_atomically(path: Path, arrays: dict) -> None:
-    """Write the archive to a temporary file beside ``path``, fsync it, rename it over ``path``.
-
-    A replaced file keeps its permissions; a new one gets rw-r--r--.
-    """
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o644
-        fd, temp_name = tempfile.mkstemp(
-            prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent
-        )
-    except OSError as exc:
-        raise WeightFileError(f"{path}: could not save ({exc})") from exc
-    done = False
-    try:
-        with os.fdopen(fd, "wb") as file:
-            np.savez(file, **arrays)  # to a file object, so savez adds no ".npz" to any name
-            file.flush()
-            os.fsync(file.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(temp_name, mode)  # mkstemp makes the file private (0o600)
-        os.replace(temp_name, path)
-        done = True
-    except Exception as exc:
-        raise WeightFileError(f"{path}: could not save ({exc})") from exc
-    finally:
-        if not done:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-    _fsync_folder(path.parent)
-
-
-def _remove_stale_temporary_files(path: Path) -> None:
-    """Remove the temporary files of earlier saves to ``path`` that were killed mid-write.
-
-    Only files named as :func:`tempfile.mkstemp` names ours (``.{name}.XXXXXXXX.tmp``) and
-    unchanged for :data:`STALE_AFTER_SECONDS`: a younger one may be another save in progress.
-    """
-    pattern = re.compile(re.escape(_temporary_prefix(path)) + r"[a-z0-9_]{8}\.tmp")
-    stale_before = time.time() - STALE_AFTER_SECONDS
-    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
-        for entry in entries:
-            if not pattern.fullmatch(entry.name):
-                continue
-            with contextlib.suppress(OSError):
-                if (
-                    entry.is_file(follow_symlinks=False)
-                    and entry.stat(follow_symlinks=False).st_mtime < stale_before
-                ):
-                    os.unlink(entry.path)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the system allows it (POSIX)."""
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 # ---------------------------------------------------------------- loading
 
 
@@ -213,7 +142,7 @@ def load_model(path: str | Path) -> Model:
     """
     path = Path(path)
     try:
-        with _open(path) as file:
+        with open_limited(path, MAX_FILE_BYTES, "a weight file") as file:
             return _load_open_file(file)
     except ContentError as exc:
         raise WeightFileError(f"{path}: {exc}") from None
@@ -221,28 +150,6 @@ def load_model(path: str | Path) -> Model:
         raise WeightFileError(
             f"{path}: could not be read ({type(exc).__name__}: {brief(exc, 100)})"
         ) from exc
-
-
-def _open(path: Path) -> BinaryIO:
-    """The file open for reading, if it is a regular file (:func:`nn.files.open_regular_file`) of at
-    most MAX_FILE_BYTES."""
-    try:
-        file = open_regular_file(path)
-    except NotARegularFileError as exc:
-        if exc.kind == "a folder":
-            raise ContentError("is a folder, not a weight file") from None
-        raise ContentError(f"is {exc.kind}, not a regular file: it is not read") from None
-    except FileNotFoundError:
-        raise ContentError("no such file") from None
-    except OSError as exc:
-        raise ContentError(f"cannot be read ({brief(exc, 100)})") from None
-    size = os.fstat(file.fileno()).st_size
-    if size > MAX_FILE_BYTES:
-        file.close()
-        raise ContentError(
-            f"the file is {size:,} bytes; a weight file has at most {MAX_FILE_BYTES:,}"
-        )
-    return file
 
 
 def _load_open_file(file: BinaryIO) -> Model:

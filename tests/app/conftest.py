@@ -1,5 +1,8 @@
 """GUI test fixtures: settings and downloads kept in temporary folders, small data, a window.
 
+Also the plots' right-click menu (:func:`open_plot_menu`, :func:`choose`) and the save dialog
+and error box of exports (the ``dialogs`` fixture), for every tab's plots.
+
 No GUI test writes the user's real settings: every test gets its own QSettings INI folder (the
 app's settings are IniFormat/UserScope, which ``QSettings.setPath`` redirects), QStandardPaths
 runs in test mode, and ``XDG_DATA_HOME`` points at a temporary folder so nothing is downloaded
@@ -10,15 +13,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from typing import ClassVar
 
+import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtGui import QContextMenuEvent, QPalette
+from PySide6.QtWidgets import QApplication, QMenu
 
 from app.main_window import MainWindow
 from app.theme import SYSTEM, apply_theme
 from app.train.data_source import DataChoice
+from app.widgets import plot_export
 from nn.data.dataset import MnistSplits
 from nn.data.mnist import load_sample
 
@@ -60,6 +66,65 @@ def loader_for(splits: MnistSplits, gate: threading.Event | None = None) -> Call
         return splits
 
     return load
+
+
+def close_while_running(qtbot, window: MainWindow, tab, running: Callable[[], bool]) -> None:
+    """Close ``window`` while ``tab.thread`` runs: closing returns only once that thread has
+    ended, and ``running()`` turns False once the tab has heard of it."""
+    thread = tab.thread
+    assert thread is not None and thread.isRunning()
+    window.close()
+    assert thread.isFinished()
+    qtbot.waitUntil(lambda: not running(), timeout=5000)
+
+
+OFFSCREEN_POPUPS = pytest.mark.qt_log_ignore(
+    "This plugin does not support (raise|grabbing the keyboard)"
+)
+"""What the offscreen platform says each time a menu pops up."""
+
+
+def open_plot_menu(qtbot, plot: pg.PlotWidget) -> QMenu:
+    """Right-click the middle of the plot, as Qt delivers it (a context menu event on the
+    view), and return the menu once it shows."""
+    at = plot.viewport().rect().center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, plot.viewport().mapToGlobal(at))
+    QApplication.sendEvent(plot.viewport(), event)
+    menu = plot.findChild(QMenu, "plotExportMenu")
+    qtbot.waitUntil(menu.isVisible, timeout=2000)
+    return menu
+
+
+def choose(qtbot, menu: QMenu, text: str) -> None:
+    """Move down the menu with the arrow key to ``text`` and press Enter."""
+    for _ in range(len(menu.actions()) + 1):
+        qtbot.keyClick(menu, Qt.Key.Key_Down)
+        if menu.activeAction() is not None and menu.activeAction().text() == text:
+            qtbot.keyClick(menu, Qt.Key.Key_Return)
+            return
+    raise AssertionError(f"{text!r} not in {[a.text() for a in menu.actions()]}")
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """Replaces the save dialog (answers with ``dialogs.answer``) and the error box (records
+    ``(title, text)`` in ``dialogs.errors``)."""
+
+    class Dialogs:
+        answer = ""
+        errors: ClassVar[list[tuple[str, str]]] = []
+        suggested: ClassVar[list[str]] = []
+
+    def ask(parent, title, suggested, file_filter):
+        Dialogs.suggested.append(suggested)
+        return Dialogs.answer
+
+    Dialogs.errors = []
+    monkeypatch.setattr(plot_export, "ask_save_path", ask)
+    monkeypatch.setattr(
+        plot_export, "show_error", lambda parent, t, x: Dialogs.errors.append((t, x))
+    )
+    return Dialogs
 
 
 @pytest.fixture

@@ -91,12 +91,18 @@ def test_the_pen_width_kept_is_the_one_most_strokes_had(tab):
     assert sketch_to_keep(tab).pen_width == 10
 
 
+def canvas_with(qtbot, tab: DrawingTab, strokes) -> SketchCanvas:
+    """A canvas of the size of ``tab``'s with only ``strokes`` drawn on it."""
+    canvas = SketchCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(tab.canvas.size())
+    drag(canvas, strokes)
+    return canvas
+
+
 def test_the_image_of_some_strokes_is_what_drawing_only_them_gives(qtbot, tab):
     drag(tab.canvas, ONE_AND_SEVEN)
-    alone = SketchCanvas()
-    qtbot.addWidget(alone)
-    alone.resize(tab.canvas.size())
-    drag(alone, ONE_AND_SEVEN[1:])
+    alone = canvas_with(qtbot, tab, ONE_AND_SEVEN[1:])
     np.testing.assert_array_equal(tab.canvas.image_of([1]), alone.image_array())
     np.testing.assert_array_equal(tab.canvas.image_of([0, 1]), tab.canvas.image_array())
     assert tab.canvas.stroke_widths() == [22, 22]
@@ -117,10 +123,7 @@ class _TwoDigits:
 
 def test_of_a_whole_number_only_the_selected_digit_is_kept(qtbot, tab):
     drag(tab.canvas, ONE_AND_SEVEN)
-    alone = SketchCanvas()
-    qtbot.addWidget(alone)
-    alone.resize(tab.canvas.size())
-    drag(alone, ONE_AND_SEVEN[1:])
+    alone = canvas_with(qtbot, tab, ONE_AND_SEVEN[1:])
     kept = sketch_to_keep(_TwoDigits(tab.canvas, [[0], [1]], 1))
     np.testing.assert_array_equal(kept.image, sketch_to_mnist(alone.image_array()))
     assert len(kept.strokes) == 1

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from app.evaluate.evaluation_tab import EVALUATE, EVALUATE_NEW
 from app.evaluate.thumbnails import INDEX_ROLE
 from nn.insight.evaluation import Evaluation
-from tests.app.conftest import loader_for
+from tests.app.conftest import close_while_running, loader_for
 from tests.app.evaluate.conftest import (
     LEFT,
     click_item,
@@ -186,11 +186,7 @@ def test_closing_the_window_mid_evaluation_ends_the_thread(qtbot, make_window, t
     window = window_with_model(make_window, data_loader=gated_loader(tiny_splits, gate))
     tab = window.evaluation_tab
     qtbot.mouseClick(tab.evaluate_button, LEFT)
-    thread = tab.thread
-    assert thread is not None and thread.isRunning()
-    window.close()
-    assert thread.isFinished()
-    qtbot.waitUntil(lambda: not tab.is_running, timeout=5000)
+    close_while_running(qtbot, window, tab, lambda: tab.is_running)
 
 
 def test_without_a_model_evaluate_is_off(qtbot, make_window):

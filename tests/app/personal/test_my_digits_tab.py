@@ -21,6 +21,7 @@ from nn.network import Network
 from nn.personal.adapt import adapted_digits
 from nn.personal.store import load_digits, save_digits
 from nn.sketch.recipe import sketch_to_mnist
+from tests.app.conftest import close_while_running
 
 LEFT = Qt.MouseButton.LeftButton
 SEVEN = [[(70, 60), (210, 60), (130, 240)]]
@@ -53,6 +54,15 @@ def draw_and_answer(qtbot, window: MainWindow, strokes, digit: int, *, key: bool
         qtbot.keyClick(tab.canvas, Qt.Key(Qt.Key.Key_0 + digit))
     else:
         qtbot.mouseClick(tab.answer_keys.buttons[digit], LEFT)
+
+
+def keep_one_seven_five(qtbot, window: MainWindow):
+    """Draw and keep a 1, a 7 and a 5, then show the Your digits tab (returned)."""
+    for strokes, digit in ((ONE, 1), (SEVEN, 7), (FIVE, 5)):
+        draw_and_answer(qtbot, window, strokes, digit)
+    tab = window.my_digits_tab
+    window.tabs.setCurrentWidget(tab)
+    return tab
 
 
 def thumbnail_click(qtbot, view, row: int) -> None:
@@ -116,10 +126,7 @@ def test_the_grid_counts_each_digit(qtbot, window):
 
 
 def test_the_grid_is_walked_with_arrows(qtbot, window):
-    for strokes, digit in ((ONE, 1), (SEVEN, 7), (FIVE, 5)):
-        draw_and_answer(qtbot, window, strokes, digit)
-    tab = window.my_digits_tab
-    window.tabs.setCurrentWidget(tab)
+    tab = keep_one_seven_five(qtbot, window)
     view = tab.grid.view
     thumbnail_click(qtbot, view, 0)
     qtbot.keyClick(view, Qt.Key.Key_Right)
@@ -131,10 +138,7 @@ def test_the_grid_is_walked_with_arrows(qtbot, window):
 def test_delete_removes_the_selected_digit_from_the_file_and_undo_puts_it_back(
     qtbot, window, store
 ):
-    for strokes, digit in ((ONE, 1), (SEVEN, 7), (FIVE, 5)):
-        draw_and_answer(qtbot, window, strokes, digit)
-    tab = window.my_digits_tab
-    window.tabs.setCurrentWidget(tab)
+    tab = keep_one_seven_five(qtbot, window)
     thumbnail_click(qtbot, tab.grid.view, 2)  # grouped: 1, 5, 7 → the 7
     assert tab.grid.selected_positions() == [1]
     assert tab.delete_button.isEnabled()
@@ -148,10 +152,7 @@ def test_delete_removes_the_selected_digit_from_the_file_and_undo_puts_it_back(
 
 
 def test_the_delete_button_removes_several(qtbot, window, store):
-    for strokes, digit in ((ONE, 1), (SEVEN, 7), (FIVE, 5)):
-        draw_and_answer(qtbot, window, strokes, digit)
-    tab = window.my_digits_tab
-    window.tabs.setCurrentWidget(tab)
+    tab = keep_one_seven_five(qtbot, window)
     view = tab.grid.view
     thumbnail_click(qtbot, view, 0)
     view.selectionModel().select(view.model().index(1, 0), QItemSelectionModel.SelectionFlag.Select)
@@ -336,11 +337,7 @@ def test_closing_the_window_mid_teach_ends_the_thread(qtbot, window):
     tab.adapt = slow_adapt
     qtbot.mouseClick(tab.teach_button, LEFT)
     assert started.wait(10)
-    thread = tab.thread
-    assert thread is not None and thread.isRunning()
-    window.close()
-    assert thread.isFinished()
-    qtbot.waitUntil(lambda: not tab.is_teaching, timeout=5000)
+    close_while_running(qtbot, window, tab, lambda: tab.is_teaching)
 
 
 def test_stop_keeps_the_model_in_use(qtbot, window):

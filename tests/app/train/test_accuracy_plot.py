@@ -6,50 +6,12 @@ import csv
 import os
 
 import numpy as np
-import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QContextMenuEvent, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtGui import QColor, QImage, QPalette
 
 from app.train.accuracy_plot import MAX_EARLIER_RUNS, AccuracyPlot
-from app.widgets import plot_export
 from nn.training import EpochResult
+from tests.app.conftest import OFFSCREEN_POPUPS, choose, open_plot_menu
 from tests.app.train.conftest import LEFT, configure, run_to_end
-
-OFFSCREEN_POPUPS = pytest.mark.qt_log_ignore(
-    "This plugin does not support (raise|grabbing the keyboard)"
-)
-"""What the offscreen platform says each time a menu pops up."""
-
-
-def open_menu_and_choose(qtbot, plot: AccuracyPlot, text: str) -> None:
-    """Right-click the plot (the context menu event Qt delivers) and pick ``text`` with the
-    arrow keys and Enter."""
-    at = plot.viewport().rect().center()
-    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, plot.viewport().mapToGlobal(at))
-    QApplication.sendEvent(plot.viewport(), event)
-    menu = plot.findChild(QMenu, "plotExportMenu")
-    qtbot.waitUntil(menu.isVisible, timeout=2000)
-    for _ in range(len(menu.actions()) + 1):
-        qtbot.keyClick(menu, Qt.Key.Key_Down)
-        if menu.activeAction() is not None and menu.activeAction().text() == text:
-            qtbot.keyClick(menu, Qt.Key.Key_Return)
-            return
-    raise AssertionError(f"{text!r} not in the menu")
-
-
-@pytest.fixture
-def save_to(monkeypatch):
-    """The save dialog answers with the path in ``save_to.path``; error boxes are recorded."""
-
-    class Answer:
-        path = ""
-        errors: list = []  # noqa: RUF012 - one list per test, made below
-
-    Answer.errors = []
-    monkeypatch.setattr(plot_export, "ask_save_path", lambda *args: Answer.path)
-    monkeypatch.setattr(plot_export, "show_error", lambda *args: Answer.errors.append(args[1:]))
-    return Answer
 
 
 def legend_labels(plot: AccuracyPlot) -> list[str]:
@@ -112,10 +74,10 @@ def test_at_most_eight_earlier_runs_are_kept_the_oldest_dropped(qtbot):
 
 
 @OFFSCREEN_POPUPS
-def test_the_csv_export_holds_exactly_the_numbers_plotted(qtbot, window, tmp_path, save_to):
+def test_the_csv_export_holds_exactly_the_numbers_plotted(qtbot, window, tmp_path, dialogs):
     plot = two_runs(qtbot, window)
-    save_to.path = str(tmp_path / "curves.csv")
-    open_menu_and_choose(qtbot, plot, "Export figures as CSV…")
+    dialogs.answer = str(tmp_path / "curves.csv")
+    choose(qtbot, open_plot_menu(qtbot, plot), "Export figures as CSV…")
     with (tmp_path / "curves.csv").open(newline="", encoding="utf-8") as file:
         header, *rows = list(csv.reader(file))
     assert header == ["run", "settings", "epoch", "validation accuracy (%)",
@@ -131,14 +93,14 @@ def test_the_csv_export_holds_exactly_the_numbers_plotted(qtbot, window, tmp_pat
     assert {row[1] for row in rows if row[0] == "1"} == {"η = 1, 2 epochs"}
     current = {row[1] for row in rows if row[0] == "2"}.pop()
     assert "η = 3" in current and "3 epochs" in current and "[784, 30, 10]" in current
-    assert save_to.errors == []
+    assert dialogs.errors == []
 
 
 @OFFSCREEN_POPUPS
-def test_the_png_export_is_the_plot_at_its_size(qtbot, window, tmp_path, save_to):
+def test_the_png_export_is_the_plot_at_its_size(qtbot, window, tmp_path, dialogs):
     plot = two_runs(qtbot, window)
-    save_to.path = str(tmp_path / "curves.png")
-    open_menu_and_choose(qtbot, plot, "Export plot as PNG…")
+    dialogs.answer = str(tmp_path / "curves.png")
+    choose(qtbot, open_plot_menu(qtbot, plot), "Export plot as PNG…")
     image = QImage(str(tmp_path / "curves.png"))
     assert not image.isNull()
     assert (image.width(), image.height()) == (plot.width(), plot.height())
@@ -146,24 +108,24 @@ def test_the_png_export_is_the_plot_at_its_size(qtbot, window, tmp_path, save_to
 
 @OFFSCREEN_POPUPS
 def test_an_export_to_an_unwritable_place_shows_why_and_leaves_nothing(
-    qtbot, window, tmp_path, save_to
+    qtbot, window, tmp_path, dialogs
 ):
     plot = two_runs(qtbot, window)
     folder = tmp_path / "out"
     folder.mkdir()
     (folder / "a-file").write_text("x", encoding="utf-8")
-    save_to.path = str(folder / "a-file" / "curves.csv")
-    open_menu_and_choose(qtbot, plot, "Export figures as CSV…")
-    [(title, text)] = save_to.errors
+    dialogs.answer = str(folder / "a-file" / "curves.csv")
+    choose(qtbot, open_plot_menu(qtbot, plot), "Export figures as CSV…")
+    [(title, text)] = dialogs.errors
     assert title == "Could not export the CSV" and "Not a directory" in text
     assert os.listdir(folder) == ["a-file"]
     assert window.isVisible()
 
 
 @OFFSCREEN_POPUPS
-def test_clear_earlier_runs_is_in_the_menu_too(qtbot, window, save_to):
+def test_clear_earlier_runs_is_in_the_menu_too(qtbot, window, dialogs):
     plot = two_runs(qtbot, window)
-    open_menu_and_choose(qtbot, plot, "Clear earlier runs")
+    choose(qtbot, open_plot_menu(qtbot, plot), "Clear earlier runs")
     assert plot.earlier_runs == []
 
 

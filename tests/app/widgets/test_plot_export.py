@@ -6,43 +6,15 @@ import csv
 import errno
 import os
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QContextMenuEvent, QImage
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtGui import QImage
 
 from app.widgets import plot_export
 from app.widgets.plot_export import enable_export, save_png, write_csv
-
-OFFSCREEN_POPUPS = pytest.mark.qt_log_ignore(
-    "This plugin does not support (raise|grabbing the keyboard)"
-)
-"""What the offscreen platform says each time a menu pops up."""
-
-
-def open_plot_menu(qtbot, plot: pg.PlotWidget) -> QMenu:
-    """Right-click the middle of the plot, as Qt delivers it (a context menu event on the
-    view), and return the menu once it shows."""
-    at = plot.viewport().rect().center()
-    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, plot.viewport().mapToGlobal(at))
-    QApplication.sendEvent(plot.viewport(), event)
-    menu = plot.findChild(QMenu, "plotExportMenu")
-    qtbot.waitUntil(menu.isVisible, timeout=2000)
-    return menu
-
-
-def choose(qtbot, menu: QMenu, text: str) -> None:
-    """Move down the menu with the arrow key to ``text`` and press Enter."""
-    for _ in range(len(menu.actions()) + 1):
-        qtbot.keyClick(menu, Qt.Key.Key_Down)
-        if menu.activeAction() is not None and menu.activeAction().text() == text:
-            qtbot.keyClick(menu, Qt.Key.Key_Return)
-            return
-    raise AssertionError(f"{text!r} not in {[a.text() for a in menu.actions()]}")
+from tests.app.conftest import OFFSCREEN_POPUPS, choose, open_plot_menu
 
 
 @pytest.fixture
@@ -62,28 +34,6 @@ def out(tmp_path) -> Path:
     folder = tmp_path / "out"
     folder.mkdir()
     return folder
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    """Replaces the save dialog (answers with ``dialogs.answer``) and the error box (records
-    ``(title, text)`` in ``dialogs.errors``)."""
-
-    class Dialogs:
-        answer = ""
-        errors: ClassVar[list[tuple[str, str]]] = []
-        suggested: ClassVar[list[str]] = []
-
-    def ask(parent, title, suggested, file_filter):
-        Dialogs.suggested.append(suggested)
-        return Dialogs.answer
-
-    Dialogs.errors = []
-    monkeypatch.setattr(plot_export, "ask_save_path", ask)
-    monkeypatch.setattr(
-        plot_export, "show_error", lambda parent, t, x: Dialogs.errors.append((t, x))
-    )
-    return Dialogs
 
 
 TABLE = (["name", "value", "note"], [["a, b", 0.1, 'say "hi"'], ["η", 1 / 3, ""], ["c", 7, "x"]])

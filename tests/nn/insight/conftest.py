@@ -3,10 +3,13 @@ wrong on some, so every cell of an evaluation has something to check."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from nn.data.dataset import MnistSplits
 from nn.data.mnist import load_sample
+from nn.insight.evaluation import EvaluationStopped
 from nn.network import Network
 from nn.training import Trainer, TrainingConfig
 
@@ -26,3 +29,15 @@ def trained(sample: MnistSplits) -> Network:
     for _ in Trainer(network, sample.training, TrainingConfig(2, 10, 0.1, seed=1)).run():
         pass
     return network
+
+
+def reports_until_stopped(measure: Callable[..., object], stop_after: int) -> list[int]:
+    """The ``done`` counts ``measure(progress=…, should_stop=…)`` reported, asked to stop once
+    ``stop_after`` of them came; fails unless it then raised EvaluationStopped."""
+    reports: list[int] = []
+    with pytest.raises(EvaluationStopped):
+        measure(
+            progress=lambda done, total: reports.append(done),
+            should_stop=lambda: len(reports) == stop_after,
+        )
+    return reports

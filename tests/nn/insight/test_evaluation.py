@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -18,6 +19,7 @@ from nn.insight.evaluation import (
 from nn.insight.projection import last_hidden
 from nn.network import Network
 from nn.paths import bundled_file
+from tests.nn.insight.conftest import reports_until_stopped
 
 
 @pytest.fixture(scope="module")
@@ -144,13 +146,8 @@ def test_progress_is_reported_after_each_piece(trained: Network, sample: MnistSp
 
 
 def test_a_stop_request_is_heard_between_pieces(trained: Network, sample: MnistSplits) -> None:
-    reports: list[int] = []
-    with pytest.raises(EvaluationStopped):
-        evaluate_network(
-            trained, sample.training.images, sample.training.labels,
-            progress=lambda done, total: reports.append(done),
-            should_stop=lambda: len(reports) == 2,
-        )  # fmt: skip
+    images, labels = sample.training.images, sample.training.labels
+    reports = reports_until_stopped(functools.partial(evaluate_network, trained, images, labels), 2)
     assert reports == [PIECE, 2 * PIECE]
     with pytest.raises(EvaluationStopped):
         evaluate_network(trained, sample.test.images, sample.test.labels, should_stop=lambda: True)

@@ -3,11 +3,12 @@ written as loops) and the curves against ``network.evaluate`` on the same subset
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
 from nn.data.dataset import MnistSplits
-from nn.insight.evaluation import EvaluationStopped
 from nn.insight.robustness import (
     PERTURBATIONS,
     add_noise,
@@ -18,6 +19,7 @@ from nn.insight.robustness import (
     shift,
 )
 from nn.network import Network
+from tests.nn.insight.conftest import reports_until_stopped
 
 SMALL_LEVELS = {"noise": [0.3], "rotation": [45.0], "thickness": [-1.0, 1.0], "shift": [3.0]}
 
@@ -175,13 +177,10 @@ def test_the_default_levels_are_measured_with_progress(
 
 
 def test_a_stop_request_is_heard_between_evaluations(trained: Network, sample: MnistSplits) -> None:
-    reports: list[int] = []
-    with pytest.raises(EvaluationStopped):
-        robustness_curves(
-            trained, sample.test.images, sample.test.labels,
-            progress=lambda done, total: reports.append(done),
-            should_stop=lambda: len(reports) == 3,
-        )  # fmt: skip
+    images, labels = sample.test.images, sample.test.labels
+    reports = reports_until_stopped(
+        functools.partial(robustness_curves, trained, images, labels), 3
+    )
     assert reports == [1, 2, 3]
 
 
