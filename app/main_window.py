@@ -15,6 +15,7 @@ from app.draw.drawing_tab import DrawingTab
 from app.draw.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH
 from app.evaluate.evaluation_tab import EvaluationTab
 from app.evaluate.evaluation_worker import TestSetLoader
+from app.image_files import ImageFiles
 from app.log_file import add_log_actions
 from app.model_in_use import NO_MODEL, ModelInUse
 from app.personal.my_digits_tab import MyDigitsTab
@@ -87,6 +88,11 @@ class MainWindow(QMainWindow):
         self.recent_menu = RecentFilesMenu(self.settings, self)
         self.weight_files = WeightFiles(self.model, self.settings, self.recent_menu, self)
         self.weight_files.message.connect(self.statusBar().showMessage)
+        self.image_files = ImageFiles(self.drawing_tab, self.settings, self)
+        self.image_files.message.connect(self.statusBar().showMessage)
+        self.image_files.photo_shown.connect(
+            lambda _name: self.tabs.setCurrentWidget(self.drawing_tab)
+        )
         self._build_menus()
         self.model.changed.connect(self._on_model_changed)
         self.training_tab.model_trained.connect(self._on_model_trained)
@@ -111,7 +117,13 @@ class MainWindow(QMainWindow):
         self.save_as_action = self._action(file_menu, "Save weights &as…", "Ctrl+Shift+S")
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
+        file_menu.addAction(self.image_files.open_action)  # Ctrl+I
+        file_menu.addSeparator()
         self.quit_action = self._action(file_menu, "&Quit", "Ctrl+Q")
+        # No Alt letter: E, D, I and T are taken by the tabs and the Train tab's fields.
+        self.edit_menu = self.menuBar().addMenu("Edit")
+        self.edit_menu.setObjectName("editMenu")
+        self.edit_menu.addAction(self.image_files.paste_action)  # Ctrl+V
         self.theme_menu = ThemeMenu(self.settings, self)  # applies the stored theme
         self.menuBar().addMenu("&View").addMenu(self.theme_menu)
         # Alt+N: T, R, A, I and G are taken by the Train tab and its fields, or the Evaluate tab's.
@@ -289,24 +301,30 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Digit Recognizer", self.about_text())
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.weight_files.dropped_file(event.mimeData()) is not None:
+        mime = event.mimeData()
+        if self.weight_files.dropped_file(mime) or self.image_files.dropped_image(mime):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        path = self.weight_files.dropped_file(event.mimeData())
-        if path is None:
+        path = self.weight_files.dropped_file(event.mimeData())  # before any image dropped too
+        image = None if path else self.image_files.dropped_image(event.mimeData())
+        if path is None and image is None:
             event.ignore()
             return
         event.acceptProposedAction()
-        self.weight_files.open(path)
+        if path is not None:
+            self.weight_files.open(path)
+        else:
+            self.image_files.open_dropped(image)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop a running training and wait for its thread, then remember the settings."""
         self.training_tab.shutdown()
         self.evaluation_tab.shutdown()
         self.my_digits_tab.shutdown()
+        self.image_files.shutdown()
         self.settings.setValue(GEOMETRY, self.saveGeometry())
         write_json(self.settings, HYPERPARAMETERS, self.training_tab.controls.values())
         self.settings.sync()

@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 GEOMETRY = "window/geometry"
 LAST_FOLDER = "files/lastFolder"
+LAST_IMAGE_FOLDER = "files/lastImageFolder"
+"""The folder of the last image opened or dropped: photos live elsewhere than weight files,
+so File ▸ Open image starts in its own folder (:data:`LAST_FOLDER` is the weight files')."""
 RECENT_FILES = "files/recent"
 PEN_WIDTH = "drawing/penWidth"
 SHOW_NETWORK = "drawing/showNetwork"

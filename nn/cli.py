@@ -445,11 +445,12 @@ def _number_text(judgements: list) -> str:
     if all(j.sure for j in judgements):
         digits = "".join(str(j.digit) for j in judgements)
         return f"{digits} ({min(j.top_share for j in judgements):.2f})"
+    from nn.sketch.judgement import doubts, number_marks
+
     if len(judgements) == 1:
         return judgements[0].text()
-    digits = "".join(str(j.digit) if j.sure else "?" for j in judgements)
-    doubts = ", ".join(f"{j.digit} or {j.runner_up}?" for j in judgements if not j.sure)
-    return f"not sure: {digits} ({doubts})"
+    unsure = ", ".join(j.choice() for _, j in doubts(judgements))
+    return f"not sure: {''.join(number_marks(judgements))} ({unsure})"
 
 
 def _download(args: argparse.Namespace) -> int:

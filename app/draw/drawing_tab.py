@@ -23,11 +23,13 @@ from app.draw.input_preview import InputPreview
 from app.draw.inside_views import InsideViews
 from app.draw.number_overlay import DigitChips, NumberOverlay, fit_height_to_width
 from app.draw.number_reading import DigitGroup, NumberReader, number_text
+from app.draw.photo_reading import LoadedPhoto
+from app.draw.photo_view import PhotoView
 from app.draw.sketch_canvas import MAX_PEN_WIDTH, MIN_PEN_WIDTH, SketchCanvas
 from app.widgets.activation_chart import ActivationChart
 from nn.digits import IMAGE_PIXELS
 from nn.model import Answer, Model
-from nn.sketch.judgement import judge
+from nn.sketch.judgement import doubts, judge, number_marks
 from nn.sketch.recipe import sketch_to_mnist
 
 LIVE_INTERVAL_MS = 30  # while drawing, predict at most this often; on release, at once
@@ -76,6 +78,7 @@ class DrawingTab(QWidget):
         self.inside = InsideViews(self, settings)  # the network view, its check box, the overlay
         self._given_image: np.ndarray | None = None  # see show_image
         self.image_note = ImageNote(self.canvas)
+        self.photo_view = PhotoView(self.canvas)  # see show_photo
         self._build_controls()
         self._build_layout()
         self._timer = QTimer(self)
@@ -85,6 +88,7 @@ class DrawingTab(QWidget):
         self.canvas.sketch_changed.connect(self._schedule_prediction)
         self.canvas.sketch_changed.connect(self._forget_given_image)
         self.canvas.sketch_changed.connect(self._forget_chosen_digit)
+        self.canvas.sketch_changed.connect(self._forget_photo)
         self.digit_chips.digit_chosen.connect(self.select_digit)
         self.canvas.stroke_finished.connect(self.update_prediction)
         self.canvas.pen_width_changed.connect(self._on_pen_width_changed)
@@ -221,6 +225,7 @@ class DrawingTab(QWidget):
         """Erase the drawing (or the given image) and show "no prediction" at once."""
         self.canvas.clear()
         self._forget_given_image()
+        self._forget_photo()
         self.update_prediction()
 
     def undo(self) -> None:
@@ -239,6 +244,8 @@ class DrawingTab(QWidget):
         self._timer.stop()
         if self._given_image is not None:
             self._read_given_image()
+        elif self.photo_view.photo is not None:
+            self._read_photo()
         else:
             self._read_sketch()
         self._show_digits()
@@ -273,7 +280,10 @@ class DrawingTab(QWidget):
         drawing changes; emits ``prediction_changed`` with its activations. An index out of
         range is ignored."""
         if 0 <= index < len(self._digits):
-            self._chosen_stroke = self._digits[index].strokes[0]
+            if self.photo_view.photo is not None:
+                self.photo_view.chosen = index
+            else:
+                self._chosen_stroke = self._digits[index].strokes[0]
             self.update_prediction()
 
     def show_image(self, image: np.ndarray) -> None:
@@ -293,9 +303,26 @@ class DrawingTab(QWidget):
         if not (np.all(np.isfinite(x)) and x.min() >= 0 and x.max() <= 1):
             raise ValueError("image values must be in [0, 1] (or 0-255 as integers)")
         self.canvas.clear()
+        self._forget_photo()
         self._given_image = x
         self.image_note.show_note()
         self.update_prediction()
+
+    def show_photo(self, photo: LoadedPhoto) -> None:
+        """Read the digits of ``photo`` (see :mod:`app.draw.photo_reading`) instead of the
+        sketch, each as a drawn digit is read: the photo shows over the canvas with each digit
+        boxed, the chips choose whose bars, preview and network are shown (the rightmost until
+        then), the label and ``number_changed`` give the number. :meth:`digit_groups` are then
+        the photo's digits (boxes in its pixels, no strokes). Drawing, Clear or Esc go back to
+        reading the sketch, which is cleared now."""
+        self.canvas.clear()
+        self._forget_given_image()
+        self.photo_view.show_photo(photo)
+        self.update_prediction()
+
+    def showing_photo(self) -> bool:
+        """True while :meth:`show_photo`'s photo, not the sketch, is read."""
+        return self.photo_view.photo is not None
 
     def showing_given_image(self) -> bool:
         """True while :meth:`show_image`'s image, not the sketch, is read."""
@@ -310,6 +337,15 @@ class DrawingTab(QWidget):
         else:
             a = self._model.network.predict(x)
             self._answer = Answer(x, a, judge(a))
+
+    def _read_photo(self) -> None:
+        self._digits = self.photo_view.read(self._model)
+        self._selected = self.photo_view.shown_digit(len(self._digits))
+        self._answer = self._digits[self._selected].answer
+        shown = self._answer.input if self._answer is not None else None
+        self.preview.set_input(
+            shown if self._model is not None else self.photo_view.input_of(self._selected)
+        )
 
     def _read_sketch(self) -> None:
         """Group the strokes into digits, read each, and pick the digit to show: the chosen one,
@@ -339,7 +375,9 @@ class DrawingTab(QWidget):
     def _show_digits(self) -> None:
         if self._given_image is not None:
             self._digits, self._selected = [], None
-        self.canvas.overlay.set_digits(self._digits, self._selected)
+        photo = self.photo_view.photo is not None
+        self.canvas.overlay.set_digits([] if photo else self._digits, self._selected)
+        self.photo_view.set_digits(self._digits if photo else [], self._selected)
         self.digit_chips.set_digits(self._digits, self._selected)
 
     def _emit_number(self) -> None:
@@ -353,6 +391,9 @@ class DrawingTab(QWidget):
 
     def _forget_chosen_digit(self) -> None:
         self._chosen_stroke = None
+
+    def _forget_photo(self) -> None:
+        self.photo_view.forget()
 
     def _forget_given_image(self) -> None:
         if self._given_image is not None:
@@ -405,22 +446,17 @@ def _number_html(digits: list[DigitGroup], selected: int | None, scale: float = 
     each not-sure digit ("20?4", "3rd: 2 or 7?"), and which digit the bars show. Sizes as in
     :func:`_answer_text`."""
     big = f"{(48 if len(digits) <= 4 else 32) * scale:.1f}pt"
-    shown, doubts = [], []
-    for place, digit in enumerate(digits, start=1):
-        if digit.answer is None:  # ink too faint to read (a stroke grazing the edge)
-            shown.append('<span style="color: gray;">·</span>')
-            continue
-        j = digit.answer.judgement
-        if j.sure:
-            shown.append(str(j.digit))
-        else:
-            shown.append('<span style="color: gray;">?</span>')
-            doubts.append(f"{_ordinal(place)}: {j.digit} or {j.runner_up}?")
+    judgements = [None if d.answer is None else d.answer.judgement for d in digits]
+    shown = [  # "·": ink too faint to read (a stroke grazing the edge)
+        mark if mark.isdigit() else f'<span style="color: gray;">{mark}</span>'
+        for mark in number_marks(judgements)
+    ]
+    lines = [f"{_ordinal(place)}: {j.choice()}" for place, j in doubts(judgements)]
     if selected is not None:
-        doubts.append(f"bars: the {_ordinal(selected + 1)} digit")
+        lines.append(f"bars: the {_ordinal(selected + 1)} digit")
     return (
         f'<div style="font-size: {big}; font-weight: 600;">{"".join(shown)}</div>'
-        f'<div style="font-size: {13 * scale:.1f}pt;">{"<br>".join(doubts)}</div>'
+        f'<div style="font-size: {13 * scale:.1f}pt;">{"<br>".join(lines)}</div>'
     )
 
 

@@ -12,6 +12,7 @@ docs/default-model.md; ``bench/drawn_digits.py`` prints it for the test writers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,23 @@ class Judgement:
 
     def text(self) -> str:
         """``"7"`` when sure, ``"not sure: 4 or 9?"`` otherwise."""
-        return str(self.digit) if self.sure else f"not sure: {self.digit} or {self.runner_up}?"
+        return str(self.digit) if self.sure else f"not sure: {self.choice()}"
+
+    def choice(self) -> str:
+        """The two likeliest digits as a question, ``"4 or 9?"``."""
+        return f"{self.digit} or {self.runner_up}?"
+
+
+def number_marks(judgements: Sequence[Judgement | None]) -> list[str]:
+    """How each digit of a number is written in its text, left to right: the digit when sure,
+    ``"?"`` when not, ``"·"`` for a digit without an answer (ink too faint to read)."""
+    return ["·" if j is None else str(j.digit) if j.sure else "?" for j in judgements]
+
+
+def doubts(judgements: Sequence[Judgement | None]) -> list[tuple[int, Judgement]]:
+    """The digits of a number the network is not sure of: ``(place, judgement)``, place 1 for
+    the leftmost digit."""
+    return [(n, j) for n, j in enumerate(judgements, start=1) if j is not None and not j.sure]
 
 
 def shares(activations: np.ndarray) -> np.ndarray:

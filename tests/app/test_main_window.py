@@ -199,7 +199,7 @@ def test_dropping_a_weight_file_opens_it(window, network, tmp_path):
 
 def test_other_dropped_files_are_refused(window, tmp_path):
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "picture.png"))])
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
     enter = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
     window.dragEnterEvent(enter)
