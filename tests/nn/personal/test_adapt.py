@@ -21,6 +21,7 @@ from nn.personal.adapt import (
     adapt,
     adapted_digits,
     redraw,
+    wobbled,
 )
 from nn.personal.store import PersonalDigits
 from nn.sketch.reading import SOFTENED
@@ -206,3 +207,21 @@ def test_the_report_in_words() -> None:
     worse = AdaptReport(None, None, 0.99, 0.985, held_back=0, examples=3, seconds=1.0)
     assert worse.mnist_drop_points == pytest.approx(0.5)
     assert worse.too_forgetful() and not worse.too_forgetful(limit=1.0)
+
+
+def test_a_wobbled_drawing_bends_smoothly_and_moves_its_strokes_a_little() -> None:
+    line = np.column_stack([np.linspace(0, 100, 201), np.zeros(201)])  # 100 px long
+    bar = np.array([[40.0, 50.0], [60.0, 50.0]])
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        bent_line, _ = wobbled([line, bar], rng, amount=0.08, shift=0.05)
+        moved = bent_line - line
+        steps = np.linalg.norm(np.diff(moved, axis=0), axis=1)
+        assert np.abs(moved).max() < 100 * (3 * 0.08 + 0.05)  # a few sigma, plus the shift
+        assert steps.max() < 0.05 * np.abs(moved).max() + 1e-9  # 0.5 px apart: moved alike
+    unshifted = wobbled([line, bar], np.random.default_rng(1), amount=0.0, shift=0.05)
+    for before, after in zip([line, bar], unshifted, strict=True):
+        offset = after - before
+        assert np.allclose(offset, offset[0]) and np.abs(offset[0]).max() <= 5  # whole, ≤ 5 %
+    alone = wobbled([line], np.random.default_rng(1), amount=0.0, shift=0.05)
+    assert np.array_equal(alone[0], line)  # a one-stroke drawing has nothing to move against
