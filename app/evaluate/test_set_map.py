@@ -157,6 +157,7 @@ class TestSetMap(QWidget):
         if len(self._sketch_item.data):
             self._sketch_item.setData([], [])
         self._fit_view()
+        self._stack_by_spread()
         for digit in range(DIGITS):
             if fill and len(self._positions):
                 self.fill_digit(digit)
@@ -171,6 +172,24 @@ class TestSetMap(QWidget):
         )
         self._show_hover(-1)
         self._describe()
+
+    def _stack_by_spread(self) -> None:
+        """Draw the widest clouds first and the tightest on top, so a compact digit (the 1s
+        sit in a small patch the 7s and 9s would cover) stays visible; mistakes and the star
+        above every cloud."""
+        spreads = []
+        for digit in range(DIGITS):
+            points = self._positions[self._labels == digit]
+            spreads.append(float(np.prod(points.std(axis=0))) if len(points) > 1 else 0.0)
+        for rank, digit in enumerate(np.argsort(spreads)[::-1]):
+            self._correct[digit].setZValue(rank)
+        for mistakes in self._mistakes:
+            mistakes.setZValue(DIGITS)
+        self._sketch_item.setZValue(DIGITS + 1)
+
+    def stacking(self) -> list[int]:
+        """The digits from the bottom of the stack of clouds to the top."""
+        return sorted(range(DIGITS), key=lambda digit: self._correct[digit].zValue())
 
     def set_sketch_position(self, xy: np.ndarray | None) -> None:
         """Move the star marking the sketch to ``xy`` (2,), or hide it for None. Cheap: one

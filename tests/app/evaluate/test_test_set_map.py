@@ -94,3 +94,13 @@ def test_neighbourhood_names_the_digits_around(labels, words):
     positions = np.array([[float(i), 0.0] for i in range(len(labels))] + [[100.0, 0.0]] * 5)
     all_labels = np.array([*labels, *[1] * 5])
     assert neighbourhood(positions, all_labels, np.array([0.0, 0.0])) == words
+
+
+def test_tighter_clouds_are_drawn_over_wider_ones(qtbot, make_window):
+    window = window_with_model(make_window)
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(10), 20)
+    widths = np.linspace(0.1, 5.0, 10)[rng.permutation(10)]  # each digit its own spread
+    positions = rng.normal(size=(200, 2)) * widths[labels][:, None]
+    window.evaluation_tab.map.set_map(positions, labels, labels)
+    assert window.evaluation_tab.map.stacking() == list(np.argsort(widths)[::-1])
