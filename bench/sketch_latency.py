@@ -1,9 +1,10 @@
 """Latency from a mouse move on the canvas to updated bars, through the drawing tab's real code.
 
 A :class:`app.draw.drawing_tab.DrawingTab` is built offscreen with the default model
-(``resources/default-model.npz``, or the weight file given). Digits are replayed as mouse
+(``resources/default-model.npz``, or the weight file given) and its settings in a temporary file,
+so the network view is hidden, as it is by default. Digits are replayed as mouse
 strokes; for each mouse move event the clock runs from sending the event (the canvas paints the
-new segment into its 280x280 image) to the return of ``DrawingTab.update_prediction()`` (sketch →
+new segment into its 560x280 image) to the return of ``DrawingTab.update_prediction()`` (sketch →
 28x28, predict, preview, ``BarGraphItem.setOpts``, label): the same method the live timer and a
 release call.
 A second figure adds the repaint of the whole tab that follows on screen (``processEvents``).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +25,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.draw.mouse_replay import mouse_events
@@ -80,7 +82,9 @@ def main() -> int:
 
     model = load_model(args.weights or bundled_file("resources/default-model.npz"))
     print(f"model: {list(model.network.sizes)}, reads sketches {model.reading.describe()}")
-    tab = DrawingTab(model)
+    folder = tempfile.TemporaryDirectory()  # the user's own settings (network shown?) play no part
+    settings = QSettings(str(Path(folder.name) / "settings.ini"), QSettings.Format.IniFormat)
+    tab = DrawingTab(model, settings=settings)
     tab.resize(900, 560)
     tab.show()
     app.processEvents()
