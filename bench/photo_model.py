@@ -5,7 +5,8 @@ digit or a pen digit drawn by :func:`nn.handwriting.strokes.render_strokes`) and
 photo of it, drawing every setting from ``rng``:
 
 - **Size**: the photo's longer side is ``side`` pixels (4:3, or square up to 64 px); the digits
-  are 25-70 % of its height (60-75 % up to 64 px, as MNIST's 20 of 28), written side by side.
+  are 25-70 % of its height (60-75 % up to 64 px, as MNIST's 20 of 28), written side by side,
+  made smaller when they would not fit on the paper 5 % from its borders (and from the table).
 - **Tilt**: the writing is turned by up to ±6°.
 - **Paper**: white to light grey (0.75-0.95), tinted ±0.04 per channel, with a soft texture
   (±2 %, a field of 1/16 scale).
@@ -55,11 +56,15 @@ def make_photo(
     texture = 1 + 0.02 * _field(small, rng)
     light_full = _enlarge(light * texture, (width, height))
     table = None if edge is None else _enlarge(_edge_mask(edge, small), (width, height))
+    light_full = light_full * np.float32(255)
     channels = []
-    for c in range(3):
+    for c in range(3):  # in place: a 12-megapixel photo has large channels
         paper = ground[c] if table is None else ground[c] + (edge[3] - ground[c]) * table
-        value = (paper * (1 - ink) + pen[c] * ink) * light_full
-        channels.append(np.clip(value * 255, 0, 255).astype(np.uint8))
+        value = ink * np.float32(pen[c] - paper) if table is None else (pen[c] - paper) * ink
+        value += paper  # paper * (1 - ink) + pen * ink: between the two, never negative
+        value *= light_full
+        np.minimum(value, 255, out=value)
+        channels.append(value.astype(np.uint8))
     photo = Image.fromarray(np.stack(channels, axis=2))
     sigma = rng.uniform(0.4, 1.0) * max(1.0, side / 1000)
     photo = photo.filter(ImageFilter.GaussianBlur(sigma))
@@ -96,13 +101,18 @@ def _writing(
     shaped = [_fit(d, digit_height, angle) for d in digits]
     gaps = [round(rng.uniform(0.1, 0.3) * digit_height) for _ in shaped[1:]]
     total = sum(s.shape[1] for s in shaped) + sum(gaps)
-    scale = min(1.0, 0.8 * width / total)  # a long number on a narrow photo: smaller digits
+    margin_x, margin_y = _margins(edge, width, height)
+    tallest = max(s.shape[0] for s in shaped)
+    # A long number on a narrow photo, or writing beside the table: smaller digits, all on the
+    # paper (within the margins).
+    free_x, free_y = width - sum(margin_x), height - sum(margin_y)
+    # 2 % to spare: each digit's width is rounded after it is scaled.
+    scale = min(1.0, 0.8 * width / total, 0.98 * free_x / total, 0.98 * free_y / tallest)
     if scale < 1:
         shaped = [_fit(d, max(4, round(digit_height * scale)), angle) for d in digits]
         gaps = [round(g * scale) for g in gaps]
         total = sum(s.shape[1] for s in shaped) + sum(gaps)
-    margin_x, margin_y = _margins(edge, width, height)
-    tallest = max(s.shape[0] for s in shaped)
+        tallest = max(s.shape[0] for s in shaped)
     x = _place(total, width, margin_x, rng)
     y0 = _place(tallest, height, margin_y, rng)
     ink = np.zeros((height, width), np.float32)
@@ -133,7 +143,7 @@ def _margins(
 
 def _place(length: int, room: int, margins: tuple[int, int], rng: np.random.Generator) -> int:
     low, high = margins[0], room - margins[1] - length
-    if high <= low:
+    if high < low:
         return max(0, (room - length) // 2)
     return int(rng.integers(low, high + 1))
 
@@ -191,9 +201,11 @@ def _add_noise(photo: np.ndarray, sigma: float, rng: np.random.Generator) -> np.
     as fresh noise, and a 12-megapixel photo costs no 36 million draws."""
     if 0 not in _tiles:
         _tiles[0] = np.random.default_rng(0).standard_normal((_NOISE_TILE, _NOISE_TILE, 3))
-    tile = _tiles[0].astype(np.float32)
+    tile = np.round(_tiles[0] * (sigma * 255)).astype(np.int16)  # in 8-bit steps
     h, w, _ = photo.shape
     dy, dx = rng.integers(_NOISE_TILE, size=2)
     reps = (-(-(h + dy) // _NOISE_TILE), -(-(w + dx) // _NOISE_TILE), 1)
-    noise = np.tile(tile, reps)[dy : dy + h, dx : dx + w]
-    return np.clip(photo + noise * np.float32(sigma * 255), 0, 255).astype(np.uint8)
+    noisy = np.tile(tile, reps)[dy : dy + h, dx : dx + w]
+    noisy += photo
+    np.clip(noisy, 0, 255, out=noisy)
+    return noisy.astype(np.uint8)

@@ -17,8 +17,8 @@ instead: the settings of ``nn/images`` were chosen on those, the test figures ar
     python bench/photos.py [--quick] [--split test|train] [--seed 1] [--data DIR]
 
 The 12 MP figure is the time from the path of a 4000 x 3000 JPEG to the answers of all its
-digits (p50 and p95 over the 4,000-px photos). About 9 minutes on 2 cores; ``--quick`` about
-two.
+digits (p50 and p95 over the 4,000-px photos). About 10 minutes on 2 cores; ``--quick`` about
+three.
 """
 
 from __future__ import annotations
@@ -44,8 +44,10 @@ from nn.paths import bundled_file
 from nn.weights import load_model
 
 SIZES = (28, 64, 256, 1000, 4000)
-COUNTS = {28: 500, 64: 500, 256: 500, 1000: 200, 4000: 20}
-QUICK_COUNTS = {28: 100, 64: 100, 256: 100, 1000: 60, 4000: 10}
+COUNTS = {28: 500, 64: 500, 256: 500, 1000: 200, 4000: 100}
+QUICK_COUNTS = {28: 100, 64: 100, 256: 100, 1000: 60, 4000: 20}
+NUMBER_COUNT = 300
+QUICK_NUMBER_COUNT = 60
 NUMBER_SIDE = 1000
 NUMBER_DIGITS = 3
 PEN_TEST_FILE = Path("/work/shared/data/pendigits/pendigits-orig.tes.gz")
@@ -104,6 +106,7 @@ def main() -> None:
     parser.add_argument("--sources", default="mnist,pen,numbers")
     args = parser.parse_args()
     counts = QUICK_COUNTS if args.quick else COUNTS
+    number_count = QUICK_NUMBER_COUNT if args.quick else NUMBER_COUNT
     sizes = [int(s) for s in args.sizes.split(",")]
     sources = args.sources.split(",")
     model = load_model(bundled_file("resources/default-model.npz"))
@@ -136,7 +139,7 @@ def main() -> None:
         if "numbers" in sources:
             rows.append((f"MNIST numbers of {NUMBER_DIGITS}", number, NUMBER_SIDE))
         for name, make, side in rows:
-            count = counts[side] // (3 if make is number else 1)
+            count = counts[side] if make is not number else number_count
             accuracy, times = run_condition(model, make, count, side, rng, Path(folder))
             p50, p95 = np.percentile(times, [50, 95])
             print(f"{name:<22} {side:>8} {count:>7} {100 * accuracy:>10.2f}% "

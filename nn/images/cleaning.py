@@ -4,12 +4,15 @@ The steps, on the working-size grey image of :mod:`nn.images.reading` (longest s
 1000 px):
 
 1. **Polarity.** The paper is the majority: on a 1/5-scale copy, each pixel is compared with the
-   median of its neighbourhood, and whichever side (darker or lighter) deviates more in total,
-   beyond the noise, is the ink. Light ink (chalk, a white-on-black screenshot) is inverted, so
-   from here on the ink is dark on light paper.
+   median of its neighbourhood (about a quarter of the image), and whichever side (darker or
+   lighter) deviates more in total, beyond the noise, is the ink. Light ink (chalk, a
+   white-on-black screenshot) is inverted, so from here on the ink is dark on light paper.
 2. **Evening the light.** The paper's brightness is estimated on a copy of about 64 px: a grey
    *closing* (the largest value around each pixel, then the smallest, over about a fifth of the
    image) removes the ink but keeps gradients, vignettes, soft shadows and large dark areas.
+   A photo smaller than :data:`SMALL_PHOTO` pixels is closed over about a quarter of the image
+   instead: its digit fills most of the frame and the blur of the optics, a pixel or so, is as
+   wide as a stroke, so strokes are wider for the image's size.
    Light falls on ink and paper alike, so the ink's *contrast* is ``1 - grey / paper`` (0 on
    paper, near 1 for black ink), whatever the light.
 3. **Separating ink.** The threshold is :data:`MIN_CONTRAST` or five times the noise (from the
@@ -17,9 +20,11 @@ The steps, on the working-size grey image of :mod:`nn.images.reading` (longest s
    contrast is mapped linearly from the threshold (0) to the typical contrast of the ink's
    pixels (1).
 4. **Paper edges and specks.** Pieces of ink (8-connected) touching the frame along a fifth of a
-   side, or spanning most of the image while smaller ink elsewhere does not, are the table or a
-   paper edge; pieces with fewer pixels above the threshold than :data:`SPECK_FRACTION` of the
-   largest are specks (or the faint rim of a shadow). Both go.
+   side, or spanning most of the image while other writing (more than specks) does not, are the
+   table or a paper edge; pieces with fewer pixels above the threshold than
+   :data:`SPECK_FRACTION` of the largest are specks, and pieces whose mean ink is below
+   :data:`FAINT_PIECE` of the darkest piece's are the rim of a shadow, a smudge or the line where
+   the paper meets the table. All these go.
 """
 
 from __future__ import annotations
@@ -45,6 +50,12 @@ SPECK_FRACTION = 0.02
 """Pieces with fewer pixels above the threshold than this fraction of the largest piece's are
 specks."""
 
+FAINT_PIECE = 0.4
+"""Pieces whose ink (0 to 1, as mapped in step 3) averages less than this fraction of the
+darkest kept piece's average are not writing: strokes of one pen are alike (digits of MNIST in
+photos made by ``bench/photo_model.py`` average 0.6-0.75), while the rim of a shadow or a smudge
+barely crosses the threshold (0.15-0.2)."""
+
 BORDER_RUN = 0.2
 """A piece touching a side of the image along this fraction of it is a paper edge."""
 
@@ -54,8 +65,13 @@ paper edge when other pieces are not."""
 
 _PAPER_SIDE = 64  # pixels of the copy the paper's brightness is estimated on
 _PAPER_WINDOW = 13  # its closing window, in those pixels: about a fifth of the image
+_SMALL_PAPER_WINDOW = 17  # for a photo smaller than SMALL_PHOTO: about a quarter
 _POLARITY_SIDE = 200
-_POLARITY_WINDOW = 9  # in pixels of a 50-px copy
+_POLARITY_WINDOW = 13  # in pixels of a 50-px copy: about a quarter of the image
+
+SMALL_PHOTO = 48
+"""Photos whose longer side is shorter than this (in pixels, as taken) have their paper
+estimated over a wider window (see step 2)."""
 
 
 @dataclass(frozen=True)
@@ -70,17 +86,20 @@ class CleanInk:
     inverted: bool
 
 
-def clean(grey: np.ndarray) -> CleanInk:
-    """Clean the (h, w) float32 ``grey`` image (0 black, 1 white); see the module text."""
+def clean(grey: np.ndarray, small: bool = False) -> CleanInk:
+    """Clean the (h, w) float32 ``grey`` image (0 black, 1 white); see the module text.
+    ``small``: the photo as taken was smaller than :data:`SMALL_PHOTO` pixels."""
     grey = np.asarray(grey, dtype=np.float32)
     inverted = has_light_ink(grey)
     if inverted:
         grey = 1.0 - grey
-    contrast = _smooth(ink_contrast(grey))
+    window = _SMALL_PAPER_WINDOW if small else _PAPER_WINDOW
+    contrast = _smooth(ink_contrast(grey, window))
     low, high = ink_thresholds(contrast)
     ink = soft_ink(contrast, low, high)
     pieces = label_components(ink > 0)
     kept = _kept_pieces(pieces, contrast, high)
+    kept &= ~_faint_pieces(pieces, ink, kept)
     keep = np.concatenate([[False], kept])
     ink = np.where(keep[pieces.labels], ink, np.float32(0))
     return CleanInk(ink, pieces, kept, inverted)
@@ -98,17 +117,18 @@ def has_light_ink(grey: np.ndarray) -> bool:
     return lighter > darker
 
 
-def ink_contrast(grey: np.ndarray) -> np.ndarray:
-    """``1 - grey / paper`` in [0, 1] for dark ink on light paper, (h, w) float32."""
-    paper = np.maximum(paper_brightness(grey), np.float32(0.05))
+def ink_contrast(grey: np.ndarray, window: int = _PAPER_WINDOW) -> np.ndarray:
+    """``1 - grey / paper`` in [0, 1] for dark ink on light paper, (h, w) float32; ``window``
+    as in :func:`paper_brightness`."""
+    paper = np.maximum(paper_brightness(grey, window), np.float32(0.05))
     return np.clip(1.0 - grey / paper, 0.0, 1.0).astype(np.float32)
 
 
-def paper_brightness(grey: np.ndarray) -> np.ndarray:
-    """The paper's brightness under each pixel, (h, w) float32: a grey closing of a small copy,
-    enlarged back."""
+def paper_brightness(grey: np.ndarray, window: int = _PAPER_WINDOW) -> np.ndarray:
+    """The paper's brightness under each pixel, (h, w) float32: a grey closing of a copy of
+    about 64 px over ``window`` x ``window`` of its pixels, enlarged back."""
     small = _shrink(grey, _PAPER_SIDE)
-    closed = _min_filter(_max_filter(small, _PAPER_WINDOW), _PAPER_WINDOW)
+    closed = _min_filter(_max_filter(small, window), window)
     return _upscale(closed, grey.shape)
 
 
@@ -150,12 +170,30 @@ def _kept_pieces(pieces: Components, contrast: np.ndarray, high: float) -> np.nd
     if len(pieces) == 0:
         return np.zeros(0, dtype=bool)
     strong = np.bincount(pieces.labels[contrast > high], minlength=len(pieces) + 1)[1:]
-    strong[_paper_edges(pieces)] = 0
-    return (strong > 0) & (strong >= max(SPECK_FRACTION * strong.max(), 4))
+    strong[_paper_edges(pieces, strong)] = 0
+    return _not_specks(strong)
 
 
-def _paper_edges(pieces: Components) -> np.ndarray:
-    """Pieces that are the table, a paper edge or a border rather than writing: (n,) bool."""
+def _faint_pieces(pieces: Components, ink: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """(n,) bool: pieces whose mean ``ink`` ((h, w) in [0, 1]) is below :data:`FAINT_PIECE` of
+    the highest mean among the ``kept`` ((n,) bool) pieces."""
+    if not kept.any():
+        return np.zeros(len(pieces), dtype=bool)
+    total = np.bincount(pieces.labels.ravel(), weights=ink.ravel(), minlength=len(pieces) + 1)
+    mean = total[1:] / np.maximum(pieces.area, 1)
+    return mean < FAINT_PIECE * mean[kept].max()
+
+
+def _not_specks(strong: np.ndarray, most: int | None = None) -> np.ndarray:
+    """(n,) bool: pieces with at least :data:`SPECK_FRACTION` of ``most`` pixels above the
+    threshold (default: the most any piece has; ``strong``, (n,), per piece), and at least 4."""
+    most = strong.max() if most is None else most
+    return (strong > 0) & (strong >= max(SPECK_FRACTION * most, 4))
+
+
+def _paper_edges(pieces: Components, strong: np.ndarray) -> np.ndarray:
+    """Pieces that are the table, a paper edge or a border rather than writing: (n,) bool.
+    ``strong``: (n,) pixels above the threshold per piece, to tell writing from specks."""
     labels = pieces.labels
     h, w = labels.shape
     count = len(pieces) + 1
@@ -171,8 +209,8 @@ def _paper_edges(pieces: Components) -> np.ndarray:
         pieces.right - pieces.left >= SPANNING * w
     )
     long_edge = touching & spanning
-    others = ~(along | long_edge)
-    if not others.any():  # only long pieces: a tightly cropped digit, not an edge
+    writing = _not_specks(np.where(along | long_edge, 0, strong), most=strong.max())
+    if not writing.any():  # only long pieces and specks: a tightly cropped digit, not an edge
         long_edge[:] = False
     return along | long_edge
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from nn.data.mnist import load_sample
 
@@ -69,3 +69,14 @@ def photo_of_digit(
     top, left = (PAGE[1] - height) // 2, (PAGE[0] - height) // 2
     write(image, enlarge(sample_digit(label, nth), height), top, left)
     return image, (top, left)
+
+
+def small_photo(digit: np.ndarray, light_ink: bool = False, blur: float = 0.7) -> np.ndarray:
+    """A 28 x 28 photo of a (28, 28) MNIST digit at its own size, as a phone shot from afar
+    sees it: dark ink on paper lit from one side (or light ink on a dark ground), blurred by
+    ``blur`` px (Gaussian σ). Returns uint8 grey, to encode."""
+    paper = page((28, 28), 0.9, 0.7)
+    ink = 1 - 0.8 * digit
+    grey = 1 - paper * ink if light_ink else paper * ink
+    image = Image.fromarray((grey * 255).astype(np.uint8))
+    return np.asarray(image.filter(ImageFilter.GaussianBlur(blur)))

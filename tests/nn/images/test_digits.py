@@ -6,6 +6,7 @@ from collections import deque
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from nn.images import read_photo_digits
 from nn.images.components import label_components
@@ -21,6 +22,7 @@ from tests.nn.images.making import (
     page,
     photo_of_digit,
     sample_digit,
+    small_photo,
     write,
 )
 
@@ -152,3 +154,66 @@ def test_a_number_is_read_left_to_right_with_a_detached_stroke_kept(model: Model
     for (left, _, right, bottom), place in zip(found.boxes, places, strict=True):
         assert place - 2 <= left and right <= place + 202 and bottom <= 252
     assert found.size == (720, 300)
+
+
+def test_photos_of_sample_digits_at_their_own_28_px_read_as_the_digits_themselves(
+    model: Model,
+) -> None:
+    agree = total = 0
+    for label in range(10):
+        for nth in range(4):
+            digit = sample_digit(label, nth)
+            direct = str(model.read(digit).digit)
+            for light_ink in (False, True):
+                photo = encoded(small_photo(digit, light_ink), "JPEG", quality=80)
+                found = read_photo_digits(photo)
+                assert found.size == (28, 28) and found.inverted == light_ink
+                agree += _digits(model, photo) == direct
+                total += 1
+    assert agree >= 0.95 * total
+
+
+def test_a_digit_filling_the_frame_is_kept_beside_specks(model: Model) -> None:
+    digit = sample_digit(5, 1)
+    rows, cols = np.nonzero(digit > 0.1)
+    crop = digit[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    height = 200
+    width = round(crop.shape[1] * height / crop.shape[0])
+    ink = (
+        np.asarray(
+            Image.fromarray((crop * 255).astype(np.uint8)).resize((width, height), Image.BILINEAR),
+            np.float32,
+        )
+        / 255
+    )
+    image = page((width, height + 60))
+    write(image, ink, 30, 0)  # touching the left and right sides: a tightly cropped photo
+    image[5:8, 5:8] *= 0.2  # two specks of dust
+    image[-8:-5, -8:-5] *= 0.2
+    found = read_photo_digits(encoded(image, "PNG"))
+    assert [model.read(s).digit for s in found.sketches] == [model.read(digit).digit]
+
+
+def test_a_colon_and_an_apostrophe_between_digits_are_no_digits(model: Model) -> None:
+    image = page((820, 300))
+    lefts = (40, 310, 580)
+    for label, left in zip((1, 4, 7), lefts, strict=True):
+        write(image, enlarge(sample_digit(label), 200), 50, left)
+    colon = 290  # two dots between the 1 and the 4, each 12 px
+    image[120:132, colon : colon + 12] *= 0.15
+    image[190:202, colon : colon + 12] *= 0.15
+    mark = 560  # a short stroke high up between the 4 and the 7, as an apostrophe
+    image[80:140, mark : mark + 8] *= 0.15
+    found = read_photo_digits(encoded(image, "JPEG", quality=85))
+    assert "".join(str(model.read(s).digit) for s in found.sketches) == "147"
+
+
+def test_a_faint_smudge_beside_a_digit_is_no_digit(model: Model) -> None:
+    image, (top, left) = photo_of_digit(6, height=160)
+    y, x = np.mgrid[0 : PAGE[1], 0 : PAGE[0]]
+    centre_y, centre_x = top + 80, left + 260  # right of the digit, apart from it
+    smudge = np.exp(-(((y - centre_y) / 45.0) ** 2 + ((x - centre_x) / 20.0) ** 2))
+    image *= 1 - 0.3 * smudge  # at most 30 % darker, fading out: a thumb's print, not a stroke
+    found = read_photo_digits(encoded(image, "JPEG", quality=85))
+    assert [model.read(s).digit for s in found.sketches] == [model.read(sample_digit(6)).digit]
+    assert found.boxes[0][2] <= left + 170
