@@ -41,26 +41,10 @@ class NumberOverlay:
         if len(self.digits) < 2:
             return
         scale = image_rect.height() / CANVAS_PIXELS
-        palette = self._widget.palette()
-        outline = palette.color(QPalette.ColorRole.Highlight)
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._widget.font())
-        for index, digit in enumerate(self.digits):
-            left, top, right, bottom = digit.box
-            box = QRectF(
-                image_rect.x() + left * scale,
-                image_rect.y() + top * scale,
-                (right - left) * scale,
-                (bottom - top) * scale,
-            )
-            chosen = index == self.selected
-            pen = QPen(outline, 2.5 if chosen else 1.5)
-            pen.setStyle(Qt.PenStyle.SolidLine if chosen else Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(box)
-            self._paint_tag(painter, box, image_rect, digit.text() or "·", outline, palette)
+        palette = self._widget.palette()
+        paint_digit_boxes(painter, palette, image_rect, scale, self.digits, self.selected, True)
         painter.restore()
 
     @staticmethod
@@ -84,6 +68,38 @@ class NumberOverlay:
         painter.drawRoundedRect(tag, 3, 3)
         painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
         painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def paint_digit_boxes(
+    painter: QPainter,
+    palette: QPalette,
+    image_rect: QRectF,
+    scale: float,
+    digits: Sequence[DigitGroup],
+    selected: int | None,
+    dash_others: bool,
+) -> None:
+    """Each digit's box (``digit.box`` in image pixels, × ``scale`` widget pixels per image pixel
+    from ``image_rect``'s corner) and its answer tag, in the palette's highlight colour: the
+    selected digit's box solid and bolder, the others dashed when ``dash_others``."""
+    outline = palette.color(QPalette.ColorRole.Highlight)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for index, digit in enumerate(digits):
+        left, top, right, bottom = digit.box
+        box = QRectF(
+            image_rect.x() + left * scale,
+            image_rect.y() + top * scale,
+            (right - left) * scale,
+            (bottom - top) * scale,
+        )
+        chosen = index == selected
+        pen = QPen(outline, 2.5 if chosen else 1.5)
+        dashed = dash_others and not chosen
+        pen.setStyle(Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(box)
+        NumberOverlay._paint_tag(painter, box, image_rect, digit.text() or "·", outline, palette)
 
 
 class DigitChips(QWidget):

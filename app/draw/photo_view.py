@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt
-from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QWidget
 
 from app.draw.image_note import MARGIN, ImageNote
-from app.draw.number_overlay import NumberOverlay
+from app.draw.number_overlay import paint_digit_boxes
 from app.draw.number_reading import DigitGroup
 from app.draw.photo_reading import LoadedPhoto
 from nn.model import Model
@@ -157,28 +157,13 @@ class PhotoView(QWidget):
         painter.end()
 
     def _paint_boxes(self, painter: QPainter, rect: QRectF, palette: QPalette) -> None:
-        """Each digit's box and its answer tag, as the canvas boxes a drawn number's digits."""
+        """Each digit's box and its answer tag, as the canvas boxes a drawn number's digits (a
+        single digit's box drawn solid)."""
         scale = rect.width() / self.photo.digits.size[0]
-        outline = palette.color(QPalette.ColorRole.Highlight)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self.font())
-        for index, digit in enumerate(self._digits):
-            left, top, right, bottom = digit.box
-            box = QRectF(
-                rect.x() + left * scale,
-                rect.y() + top * scale,
-                (right - left) * scale,
-                (bottom - top) * scale,
-            )
-            several = len(self._digits) > 1  # a single digit's box is drawn solid
-            chosen = several and index == self._selected
-            pen = QPen(outline, 2.5 if chosen else 1.5)
-            dashed = several and not chosen
-            pen.setStyle(Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(box)
-            NumberOverlay._paint_tag(painter, box, rect, digit.text() or "·", outline, palette)
+        several = len(self._digits) > 1
+        selected = self._selected if several else None
+        paint_digit_boxes(painter, palette, rect, scale, self._digits, selected, several)
 
     # -- size -------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
