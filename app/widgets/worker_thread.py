@@ -135,8 +135,11 @@ class WorkerThread(QObject):
         thread.started.connect(worker.run)
         worker.finished.connect(thread.quit)
         thread.finished.connect(self._on_thread_finished)
-        thread.finished.connect(worker.deleteLater)
         thread.finished.connect(thread.deleteLater)
+        # The worker is not deleteLater'd in its own thread: its C++ destructor would look for
+        # Python overrides (taking the GIL) while holding a Qt connection lock the GUI thread
+        # may be waiting for with the GIL held, a deadlock. The last reference, dropped in the
+        # GUI thread once the thread has ended, deletes it there.
         self._thread, self._worker = thread, worker  # kept until the thread has finished
         thread.start()
 
