@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +20,8 @@ import pyqtgraph.exporters
 from PySide6.QtCore import QBuffer, QIODevice, QObject, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+
+from nn.files import write_atomically
 
 Table = Callable[[], tuple[list[str], list[list[object]]]]
 """Returns ``(header, rows)``: the column names and one list of values per row."""
@@ -144,21 +144,9 @@ def save_png(plot: pg.PlotWidget, path: Path) -> None:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file in ``path``'s folder, flush it to disk and rename it
-    over ``path``; on any failure remove the temporary file and raise an OSError naming
-    ``path``."""
+    """Write ``data`` to ``path`` with :func:`nn.files.write_atomically` (a failed write leaves
+    the previous file); an OSError names ``path``."""
     try:
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
+        write_atomically(path, lambda file: file.write(data))
     except OSError as error:
-        raise OSError(f"cannot write in {path.parent}: {error.strerror or error}") from error
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise OSError(f"cannot write {path}: {error.strerror or error}") from error

@@ -12,7 +12,6 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QImage
 
-from app.widgets import plot_export
 from app.widgets.plot_export import enable_export, save_png, write_csv
 from tests.app.conftest import OFFSCREEN_POPUPS, choose, open_plot_menu
 
@@ -64,7 +63,7 @@ def test_a_full_disk_leaves_the_old_file_and_no_temporary_file(out, monkeypatch)
     def full(descriptor):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(plot_export.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)  # wherever the write flushes to disk
     with pytest.raises(OSError, match=os.strerror(errno.ENOSPC)):
         write_csv(path, ["a"], [[1]])
     assert path.read_text(encoding="utf-8") == "old"
