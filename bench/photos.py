@@ -17,7 +17,7 @@ instead: the settings of ``nn/images`` were chosen on those, the test figures ar
     python bench/photos.py [--quick] [--split test|train] [--seed 1] [--data DIR]
 
 The 12 MP figure is the time from the path of a 4000 x 3000 JPEG to the answers of all its
-digits (p50 and p95 over the 4,000-px photos). About 10 minutes on 2 cores; ``--quick`` about
+digits (p50 and p95 over the 4,000-px photos). About 15 minutes on 2 cores; ``--quick`` about
 three.
 """
 
@@ -44,7 +44,7 @@ from nn.paths import bundled_file
 from nn.weights import load_model
 
 SIZES = (28, 64, 256, 1000, 4000)
-COUNTS = {28: 500, 64: 500, 256: 500, 1000: 200, 4000: 100}
+COUNTS = {28: 500, 64: 500, 256: 500, 1000: 200, 4000: 300}
 QUICK_COUNTS = {28: 100, 64: 100, 256: 100, 1000: 60, 4000: 20}
 NUMBER_COUNT = 300
 QUICK_NUMBER_COUNT = 60

@@ -217,3 +217,66 @@ def test_a_faint_smudge_beside_a_digit_is_no_digit(model: Model) -> None:
     found = read_photo_digits(encoded(image, "JPEG", quality=85))
     assert [model.read(s).digit for s in found.sketches] == [model.read(sample_digit(6)).digit]
     assert found.boxes[0][2] <= left + 170
+
+
+def _ring(diameter: int, line: float) -> np.ndarray:
+    """A ring ``diameter`` px across (outer edge) drawn with a line ``line`` px wide, anti-aliased:
+    (diameter, diameter) float32 ink in [0, 1], white on black."""
+    centre = (diameter - 1) / 2
+    y, x = np.mgrid[0:diameter, 0:diameter]
+    off_line = np.abs(np.hypot(y - centre, x - centre) - (diameter - line) / 2)
+    return np.clip(line / 2 + 0.5 - off_line, 0, 1).astype(np.float32)
+
+
+def _ring_line_width(recipe_input: np.ndarray, line_fraction: float) -> float:
+    """The mean line width, in pixels of the 28x28 input, of a ring whose line was
+    ``line_fraction`` of its diameter: its ink over the length of its centre line (the ring fills
+    the 20-px box, so that line is a circle of diameter 20 (1 - ``line_fraction``))."""
+    return float(recipe_input.sum()) / (np.pi * 20 * (1 - line_fraction))
+
+
+def _photo_input(ink: np.ndarray) -> np.ndarray:
+    """The 28x28 input the photo of ``ink`` written dark on a lit page gives, (784,)."""
+    image = page()
+    write(image, ink, (PAGE[1] - ink.shape[0]) // 2, (PAGE[0] - ink.shape[1]) // 2, darkness=0.9)
+    found = read_photo_digits(encoded(image, "PNG"))
+    assert len(found) == 1
+    return sketch_to_mnist(found.sketches[0])
+
+
+@pytest.mark.parametrize("line_fraction", [0.09, 0.12, 0.15])
+def test_strokes_as_wide_as_mnist_s_keep_their_width(line_fraction: float) -> None:
+    # MNIST's strokes are about 2 px of its 20-px box, a tenth of the digit: a ring, 200 px
+    # across, drawn with such a line reaches the network as wide as it was written, not bolder.
+    ring = _ring(200, line_fraction * 200)
+    written = _ring_line_width(sketch_to_mnist(ring), line_fraction)
+    assert 0.85 * 20 * line_fraction < written < 1.15 * 20 * line_fraction  # the ruler holds
+    photographed = _ring_line_width(_photo_input(ring), line_fraction)
+    assert photographed == pytest.approx(written, rel=0.08)
+
+
+@pytest.mark.parametrize("line_px", [2, 4])
+def test_a_thin_pen_line_is_made_about_as_wide_as_mnist_s(line_px: int) -> None:
+    # A ballpoint's line on a 200-px digit, 1-2 % of its size, would fade to a trace of ink at
+    # 20 px; it reaches the network about 2 px wide, as MNIST's typical strokes are.
+    ring = _ring(200, line_px)
+    as_written = _ring_line_width(sketch_to_mnist(ring), line_px / 200)
+    photographed = _ring_line_width(_photo_input(ring), line_px / 200)
+    assert as_written < 0.5
+    assert 1.5 < photographed < 2.6
+
+
+def test_photographed_sample_digits_keep_their_ink() -> None:
+    # Each sample digit, photographed 200 px tall, gives the network about as much ink as the
+    # digit itself does: its strokes are neither thinned nor made bolder on the way.
+    ratios = []
+    for label in range(10):
+        for nth in range(3):
+            image, _ = photo_of_digit(label, nth, height=200)
+            found = read_photo_digits(encoded(image, "PNG"))
+            photographed = sketch_to_mnist(found.sketches[0]).sum()
+            ratios.append(photographed / sketch_to_mnist(sample_digit(label, nth)).sum())
+    low, middle, high = np.percentile(ratios, [25, 50, 75])
+    assert low > 0.9
+    assert 0.95 < middle < 1.05
+    assert high < 1.15
