@@ -1,16 +1,20 @@
 """Teaching a model the user's handwriting: :func:`adapt` a model to their own digits.
 
-How (chosen by measurement on the pen-digit *training* writers, ``bench/personal.py``):
+How (chosen by measurement on pen-digit *training* writers, ``bench/personal.py``, among them
+writers a model trained without them had never seen):
 
 1. **Held back.** One example of each digit the user gave at least twice is kept out of the
    first round of teaching and read before and after it, for the figure the user sees
    (:class:`AdaptReport`); a second, shorter round then teaches those too.
 2. **Drawn again.** Each example whose strokes are known is drawn again
    :attr:`AdaptSettings.copies` times as the canvas would draw it
-   (:func:`nn.handwriting.strokes.render_to_input`): turned, slanted and stretched as another
-   moment's hand might (:func:`nn.handwriting.styles.reshape_hand`), its longer side a random
-   30-90 % of the canvas, with a random one of the training pen widths or the user's own. An
-   example known only as an image is distorted instead (:func:`nn.handwriting.augment.augment`).
+   (:func:`nn.handwriting.strokes.render_to_input`): each stroke begun a little later and
+   ended a little sooner (:func:`trimmed`: the same hand lifts and lands the pen at slightly
+   different moments, so a 9's small loop or a 5's flag comes and goes), then turned, slanted
+   and stretched as another moment's hand might (:func:`nn.handwriting.styles.reshape_hand`),
+   its longer side a random 30-90 % of the canvas, with a random one of the training pen widths
+   or the user's own. An example known only as an image is distorted instead
+   (:func:`nn.handwriting.augment.augment`).
    Each is also kept as it was. They are read the way the model reads sketches
    (``model.reading.apply``), as the Draw tab will read the user's next drawings.
 3. **Taught.** Only the last two layers change (all of a one-hidden-layer network); the earlier
@@ -79,7 +83,9 @@ class AdaptSettings:
     size for the second-to-last and the last layer. ``pull``: the strength λ of ``λ‖W − W₀‖²``
     holding weights near their old values. ``tuned_layers``: how many last layers change.
     ``final_steps``: steps more, once the held-back figure is taken, with the held-back examples
-    taught too (0: they stay out of the returned model). ``wobble`` / ``stroke_shift``: how
+    taught too (0: they stay out of the returned model). ``trim``: at most this share of each
+    stroke's length left off at either end of a drawing made again (:func:`trimmed`; 0: none).
+    ``wobble`` / ``stroke_shift``: how
     much each drawing made again is also bent and its strokes moved (:func:`wobbled`; 0: not):
     off, since on the training writers it cut errors further but cost MNIST accuracy.
     """
@@ -99,6 +105,7 @@ class AdaptSettings:
     final_steps: int = 75
     wobble: float = 0.0
     stroke_shift: float = 0.0
+    trim: float = 0.1
 
 
 DEFAULT_SETTINGS = AdaptSettings()
@@ -347,7 +354,8 @@ def redraw(
     centre = CANVAS_PIXELS / 2
     made = []
     for _ in range(copies):
-        shaped = reshape_hand(strokes, rng, settings.reshape)
+        source = trimmed(strokes, rng, settings.trim) if settings.trim else strokes
+        shaped = reshape_hand(source, rng, settings.reshape)
         if settings.wobble or settings.stroke_shift:
             shaped = wobbled(shaped, rng, settings.wobble, settings.stroke_shift)
         every = np.concatenate(shaped)
@@ -359,6 +367,27 @@ def redraw(
         if image is not None:
             made.append(image)
     return np.array(made, dtype=np.float32).reshape(-1, 784)
+
+
+def trimmed(
+    strokes: Sequence[np.ndarray], rng: np.random.Generator, most: float
+) -> list[np.ndarray]:
+    """Each stroke begun a little later and ended a little sooner: up to ``most`` of its length
+    left off at each end, as a hand lifts or lands the pen early (a 9's small loop, a hook)."""
+    out = []
+    for stroke in strokes:
+        stroke = np.asarray(stroke, dtype=float)
+        steps = np.hypot(*np.diff(stroke, axis=0).T) if len(stroke) > 1 else np.zeros(0)
+        travelled = np.concatenate([[0.0], np.cumsum(steps)])
+        length = travelled[-1]
+        if length <= 0:
+            out.append(stroke)
+            continue
+        start, end = rng.uniform(0, most) * length, (1 - rng.uniform(0, most)) * length
+        inside = (travelled > start) & (travelled < end)
+        ends = [np.interp(at, travelled, stroke[:, i]) for at in (start, end) for i in (0, 1)]
+        out.append(np.vstack([ends[:2], stroke[inside], ends[2:]]))
+    return out
 
 
 def wobbled(

@@ -21,6 +21,7 @@ from nn.personal.adapt import (
     adapt,
     adapted_digits,
     redraw,
+    trimmed,
     wobbled,
 )
 from nn.personal.store import PersonalDigits
@@ -225,3 +226,34 @@ def test_a_wobbled_drawing_bends_smoothly_and_moves_its_strokes_a_little() -> No
         assert np.allclose(offset, offset[0]) and np.abs(offset[0]).max() <= 5  # whole, ≤ 5 %
     alone = wobbled([line], np.random.default_rng(1), amount=0.0, shift=0.05)
     assert np.array_equal(alone[0], line)  # a one-stroke drawing has nothing to move against
+
+
+def _distance_to_polyline(points: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """Each point's distance to the nearest segment of ``line`` ``(k, 2)``."""
+    a, b = line[:-1], line[1:]
+    ab = b - a
+    t = np.clip(((points[:, None] - a) * ab).sum(-1) / (ab * ab).sum(-1), 0, 1)
+    nearest = a + t[..., None] * ab
+    return np.linalg.norm(points[:, None] - nearest, axis=-1).min(axis=1)
+
+
+def _length(line: np.ndarray) -> float:
+    return float(np.linalg.norm(np.diff(line, axis=0), axis=1).sum())
+
+
+def test_a_trimmed_stroke_is_the_same_path_with_a_little_left_off_each_end() -> None:
+    hook = np.array([[0.0, 0.0], [30.0, 0.0], [30.0, 40.0], [0.0, 40.0], [0.0, 100.0]])  # 160 px
+    dot = np.array([[50.0, 50.0]])
+    rng = np.random.default_rng(2)
+    starts = []
+    for _ in range(50):
+        cut, same_dot = trimmed([hook, dot], rng, most=0.1)
+        assert _distance_to_polyline(cut, hook).max() < 1e-9  # on the original path
+        assert 0.8 * 160 - 1e-9 <= _length(cut) <= 160 + 1e-9  # at most 10 % off each end
+        assert np.linalg.norm(cut[0] - hook[0]) <= 16 + 1e-9
+        assert np.linalg.norm(cut[-1] - hook[-1]) <= 16 + 1e-9
+        assert np.array_equal(same_dot, dot)  # a dot has no length to trim
+        starts.append(cut[0, 0])
+    assert np.ptp(starts) > 5  # where it begins varies from one drawing to the next
+    whole = trimmed([hook], rng, most=0.0)[0]
+    assert _distance_to_polyline(whole, hook).max() < 1e-9 and _length(whole) == pytest.approx(160)
