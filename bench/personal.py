@@ -19,10 +19,17 @@ one OpenBLAS thread (as the app runs).
 on. The default model learned those writers' digits, so each writer's drawings are first given
 one slant, turn and stretch of their own (the same for all their digits, as a hand is), which
 the model reads less well; with ``--hand per-digit`` each digit of each writer gets its own
-(a writer whose 7 leans one way and whose 4 another). The test file is never looked at then.
+(a writer whose 7 leans one way and whose 4 another). With ``--hand as-written`` the drawings
+are taught and read as the writers wrote them: for a model that never learned those writers,
+such as the one ``bench/held_out_writers.py --save`` trains without writers 26-30 (``--weights
+FILE --writers 26,27,28,29,30``). The test file is never looked at then.
 
     python bench/personal.py [--data MNIST_DIR] [--weights FILE] [--k 1,3,5]
-        [--writers 1,13] [--tuning [--hand one|per-digit]] [--seed 0]
+        [--writers 1,13] [--tuning [--hand one|per-digit|as-written]] [--seed 0]
+        [--set wobble=0.08,steps=300]
+
+``--set`` changes :class:`nn.personal.adapt.AdaptSettings` (numbers only), as the comparisons of
+settings in ``docs/performance.md`` were made.
 
 About 15 s per writer on this 2-core machine.
 """
@@ -30,6 +37,7 @@ About 15 s per writer on this 2-core machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -47,7 +55,7 @@ from nn.data.mnist import find_mnist  # noqa: E402
 from nn.data.pendigits import TRAINING_FILE, PenDigit, load_pendigits  # noqa: E402
 from nn.handwriting.strokes import place_on_canvas, render_strokes  # noqa: E402
 from nn.model import Model  # noqa: E402
-from nn.personal.adapt import AdaptReport, adapt  # noqa: E402
+from nn.personal.adapt import DEFAULT_SETTINGS, AdaptReport, AdaptSettings, adapt  # noqa: E402
 from nn.personal.store import PersonalDigits  # noqa: E402
 from nn.sketch.recipe import CANVAS_PIXELS, sketch_to_mnist  # noqa: E402
 from nn.weights import load_model  # noqa: E402
@@ -118,13 +126,22 @@ def read_right(models: list[Model], digits: list[PenDigit]) -> np.ndarray:
     return np.array(right).T
 
 
-def one_writer(base: Model, digits: list[PenDigit], ks: list[int], mnist, seed: int):
+def one_writer(
+    base: Model, digits: list[PenDigit], ks: list[int], mnist, seed: int, settings: AdaptSettings
+):
     """Adapt ``base`` to ``k`` of the writer's drawings per digit for each ``k``; returns per k
     ``(accuracy before, accuracy after, report)`` on the writer's other drawings."""
     adapted, others = [], []
     for k in ks:
         taught, rest = split(digits, k, np.random.default_rng([seed, digits[0].writer, k]))
-        model, report = adapt(base, as_taught(taught), mnist.training, mnist.test, seed=seed)
+        model, report = adapt(
+            base,
+            as_taught(taught),
+            mnist.training,
+            mnist.test,
+            seed=seed,
+            settings=settings,
+        )
         adapted.append((model, report))
         others.append({id(d) for d in rest})
     right = read_right([base] + [model for model, _ in adapted], digits)
@@ -166,6 +183,19 @@ def summary(k: int, rows: list[tuple[int, float, float, AdaptReport]], tuning: b
               f"(longest {seconds.max():.1f} s)")  # fmt: skip
 
 
+def changed_settings(text: str) -> AdaptSettings:
+    """:data:`DEFAULT_SETTINGS` with ``name=number`` pairs (comma-separated) changed; raises
+    ValueError naming a pair that is not a number setting."""
+    changes = {}
+    for pair in filter(None, text.split(",")):
+        name, _, value = (part.strip() for part in pair.partition("="))
+        current = getattr(DEFAULT_SETTINGS, name, None)
+        if type(current) not in (int, float):
+            raise ValueError(f"{name!r} is not a number setting of AdaptSettings")
+        changes[name] = type(current)(float(value))
+    return dataclasses.replace(DEFAULT_SETTINGS, **changes)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="MNIST folder (default: MNIST_DIR or the downloads)")
@@ -175,12 +205,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tuning", action="store_true", help="the training file's writers")
     parser.add_argument(
         "--hand",
-        choices=("one", "per-digit"),
+        choices=("one", "per-digit", "as-written"),
         default="one",
-        help="--tuning: one hand per writer, or one per writer and digit",
+        help="--tuning: one hand per writer, one per writer and digit, or none",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", default="", help="settings to change, e.g. wobble=0.08,steps=300")
     args = parser.parse_args(argv)
+    try:
+        settings = changed_settings(args.set)
+    except ValueError as error:
+        parser.error(f"--set: {error}")
     ks = [int(k) for k in args.k.split(",")]
     base = load_model(args.weights)
     mnist = find_mnist(args.data)
@@ -195,9 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     for writer in writers:
         digits = [d for d in pen if d.writer == writer]
-        if args.tuning:
+        if args.tuning and args.hand != "as-written":
             digits = in_hands(digits, args.hand == "per-digit")
-        for k, (before, after, report) in zip(ks, one_writer(base, digits, ks, mnist, args.seed)):
+        for k, (before, after, report) in zip(
+            ks, one_writer(base, digits, ks, mnist, args.seed, settings)
+        ):
             rows[k].append((writer, before, after, report))
             print(f"{writer:>6} {k:>2} {before:8.2%} {after:8.2%} {report.mnist_after:12.2%} "
                   f"{report.seconds:6.1f}s", flush=True)  # fmt: skip
