@@ -12,17 +12,18 @@ writers a model trained without them had never seen):
    ended a little sooner (:func:`trimmed`: the same hand lifts and lands the pen at slightly
    different moments, so a 9's small loop or a 5's flag comes and goes), then turned, slanted
    and stretched as another moment's hand might (:func:`nn.handwriting.styles.reshape_hand`),
-   its longer side a random 30-90 % of the canvas, with a random one of the training pen widths
-   or the user's own. An example known only as an image is distorted instead
+   bent a little and its strokes moved a little against each other (:func:`wobbled`), its
+   longer side a random 30-90 % of the canvas, with a random one of the training pen widths or
+   the user's own. An example known only as an image is distorted instead
    (:func:`nn.handwriting.augment.augment`).
    Each is also kept as it was. They are read the way the model reads sketches
    (``model.reading.apply``), as the Draw tab will read the user's next drawings.
 3. **Taught.** Only the last two layers change (all of a one-hidden-layer network); the earlier
    layers are kept, so their outputs are computed once. Mini-batches of Adam steps mix the
    user's drawings with as many MNIST training images (read as they are, as the model was
-   trained), the user's weighted 0.7 and MNIST's 0.3, with a pull of every changed weight
+   trained), the user's weighted 0.4 and MNIST's 0.6, with a pull of every changed weight
    towards its old value, so what the model knew is kept: on the default model, MNIST test
-   accuracy moves by about a tenth of a point.
+   accuracy moves by a few tenths of a point at most.
 
 How much it helps, how long it takes and what else was compared: ``docs/performance.md``.
 
@@ -85,9 +86,8 @@ class AdaptSettings:
     ``final_steps``: steps more, once the held-back figure is taken, with the held-back examples
     taught too (0: they stay out of the returned model). ``trim``: at most this share of each
     stroke's length left off at either end of a drawing made again (:func:`trimmed`; 0: none).
-    ``wobble`` / ``stroke_shift``: how
-    much each drawing made again is also bent and its strokes moved (:func:`wobbled`; 0: not):
-    off, since on the training writers it cut errors further but cost MNIST accuracy.
+    ``wobble`` / ``stroke_shift``: how much each drawing made again is also bent and its
+    strokes moved (:func:`wobbled`; 0: not).
     """
 
     copies: int = 30
@@ -98,13 +98,13 @@ class AdaptSettings:
     mnist_images: int = 10_000
     steps: int = 150
     batch: int = 128
-    personal_share: float = 0.7
+    personal_share: float = 0.4
     learning_rates: tuple[float, float] = (1e-3, 3e-3)
     pull: float = 1e-3
     tuned_layers: int = 2
     final_steps: int = 75
-    wobble: float = 0.0
-    stroke_shift: float = 0.0
+    wobble: float = 0.08
+    stroke_shift: float = 0.05
     trim: float = 0.1
 
 
