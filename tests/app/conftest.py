@@ -105,6 +105,14 @@ def choose(qtbot, menu: QMenu, text: str) -> None:
     raise AssertionError(f"{text!r} not in {[a.text() for a in menu.actions()]}")
 
 
+def errors_shown(monkeypatch, files) -> list[tuple[str, str]]:
+    """The error boxes ``files`` (the window's weight or image files) would have shown, as
+    ``(title, text)``, recorded instead of shown."""
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(files, "show_error", lambda title, text: shown.append((title, text)))
+    return shown
+
+
 @pytest.fixture
 def dialogs(monkeypatch):
     """Replaces the save dialog (answers with ``dialogs.answer``) and the error box (records

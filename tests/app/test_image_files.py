@@ -21,6 +21,7 @@ from nn.images import read_photo_digits
 from nn.model import Model
 from nn.network import Network
 from nn.weights import save_model
+from tests.app.conftest import errors_shown
 from tests.app.draw.test_photo_view import number_photo
 from tests.nn.images.making import encoded
 
@@ -33,13 +34,9 @@ def window(make_window):
 
 
 @pytest.fixture
-def dialogs(window, monkeypatch) -> list[tuple[str, str]]:
-    """The message boxes the window would have shown, as (title, text)."""
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(
-        window.image_files, "show_error", lambda title, text: shown.append((title, text))
-    )
-    return shown
+def errors(window, monkeypatch) -> list[tuple[str, str]]:
+    """The error boxes the window would have shown, as (title, text)."""
+    return errors_shown(monkeypatch, window.image_files)
 
 
 @pytest.fixture
@@ -206,7 +203,7 @@ def _draw_a_stroke(qtbot, tab) -> None:
 
 @pytest.mark.parametrize("kind", BAD)
 def test_a_bad_image_opened_changes_nothing_and_says_why(
-    qtbot, window, dialogs, monkeypatch, tmp_path, kind
+    qtbot, window, errors, monkeypatch, tmp_path, kind
 ):
     tab = window.drawing_tab
     _draw_a_stroke(qtbot, tab)
@@ -217,7 +214,7 @@ def test_a_bad_image_opened_changes_nothing_and_says_why(
     with qtbot.waitSignal(window.image_files.reader.failed, timeout=WAIT_MS) as failed:
         window.image_files.open_action.trigger()
     assert word in failed.args[0] and path.name in failed.args[0]
-    assert len(dialogs) == 1 and word in dialogs[0][1] and "unchanged" in dialogs[0][1]
+    assert len(errors) == 1 and word in errors[0][1] and "unchanged" in errors[0][1]
     message = window.statusBar().currentMessage()
     assert message.startswith("Image not read") and word in message
     assert list(tab.canvas._strokes) == strokes and all(
@@ -231,7 +228,7 @@ def test_a_bad_image_opened_changes_nothing_and_says_why(
 
 @pytest.mark.parametrize("kind", ["text", "blank"])
 def test_a_bad_image_dropped_or_pasted_is_told_in_the_status_bar_only(
-    qtbot, window, dialogs, photo_path, tmp_path, kind
+    qtbot, window, errors, photo_path, tmp_path, kind
 ):
     tab = window.drawing_tab
     with qtbot.waitSignal(tab.number_changed, timeout=WAIT_MS):
@@ -247,7 +244,7 @@ def test_a_bad_image_dropped_or_pasted_is_told_in_the_status_bar_only(
         with qtbot.waitSignal(window.image_files.reader.failed, timeout=WAIT_MS):
             window.image_files.paste()
         assert "the pasted image: no ink" in window.statusBar().currentMessage()
-    assert dialogs == []
+    assert errors == []
 
 
 def test_a_large_photo_is_read_in_a_worker_while_the_window_runs(

@@ -16,6 +16,7 @@ from nn.description import ModelDescription
 from nn.model import Model
 from nn.network import Network
 from nn.weights import load_model, save_model
+from tests.app.conftest import errors_shown
 
 ISO_SECONDS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 
@@ -28,11 +29,7 @@ def network() -> Network:
 @pytest.fixture
 def errors(window, monkeypatch) -> list[tuple[str, str]]:
     """The error dialogs the window would have shown, as (title, text)."""
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(
-        window.weight_files, "show_error", lambda title, text: shown.append((title, text))
-    )
-    return shown
+    return errors_shown(monkeypatch, window.weight_files)
 
 
 def probe() -> np.ndarray:
