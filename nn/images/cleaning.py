@@ -7,6 +7,12 @@ The steps, on the working-size grey image of :mod:`nn.images.reading` (longest s
    median of its neighbourhood (about a quarter of the image), and whichever side (darker or
    lighter) deviates more in total, beyond the noise, is the ink. Light ink (chalk, a
    white-on-black screenshot) is inverted, so from here on the ink is dark on light paper.
+   Paper on a dark table with the table showing all round, or a screenshot's dark frame around
+   a white canvas, can outvote the paper. Then the paper, taken for ink, is wider than the
+   window of step 2 can fill, so a dark area is left inside the paper's estimated brightness
+   (:class:`PaperZones`); the other polarity is tried then, and taken when it leaves no such
+   area. Only for photos of at least :data:`CROPPED_PHOTO` pixels: in a crop of a digit, a bold
+   stroke may be that wide.
 2. **Evening the light.** The paper's brightness is estimated on a copy of about 64 px: a grey
    *closing* (the largest value around each pixel, then the smallest, over about a fifth of the
    image) removes the ink but keeps gradients, vignettes, soft shadows and large dark areas.
@@ -19,9 +25,10 @@ The steps, on the working-size grey image of :mod:`nn.images.reading` (longest s
    median absolute deviation of the contrast), whichever is larger. Ink keeps its grey edge: the
    contrast is mapped linearly from the threshold (0) to the typical contrast of the ink's
    pixels (1).
-4. **Paper edges and specks.** Pieces of ink (8-connected) touching the frame along a fifth of a
-   side, or spanning most of the image while other writing (more than specks) does not, are the
-   table or a paper edge; pieces with fewer pixels above the threshold than
+4. **Paper edges and specks.** Pieces of ink (8-connected) touching the frame, or the rim of a
+   table showing around the paper (:class:`PaperZones`), along a fifth of a side, or spanning
+   most of the image while other writing (more than specks) does not, are the table or a paper
+   edge; pieces with fewer pixels above the threshold than
    :data:`SPECK_FRACTION` of the largest are specks, and pieces whose mean ink is below
    :data:`FAINT_PIECE` of the darkest piece's are the rim of a shadow, a smudge or the line where
    the paper meets the table. All these go.
@@ -59,6 +66,23 @@ barely crosses the threshold (0.15-0.2)."""
 BORDER_RUN = 0.2
 """A piece touching a side of the image along this fraction of it is a paper edge."""
 
+TABLE_LEVEL = 0.45
+"""Where the paper's estimated brightness is below this fraction of its brightest (90th
+percentile), reaching the image's border, may be a table or a frame around the paper (or a deep
+shadow: see :class:`PaperZones`)."""
+
+_TABLE_REACH = 3  # pixels the table zone is grown by, to meet the ring of false ink beside it
+
+INSIDE_AREA = 0.08
+"""A dark part of the paper's brightness away from the border this large (fraction of the image)
+is an area wider than ink, which tells that the polarity is wrong (step 1): the paper of a sheet
+photographed whole covers a third of the photo or more, while the widest strokes of a bold digit
+leave a few per cent."""
+
+TWO_LEVELS = 0.15
+"""The paper's brightness must span at least this much (5th to 95th percentile, 0 to 1) for a
+dark part of it to count as an area apart (:class:`PaperZones`)."""
+
 SPANNING = 0.85
 """A piece touching the frame and this long (fraction of the image's width or height) is a
 paper edge when other pieces are not."""
@@ -68,6 +92,10 @@ _PAPER_WINDOW = 13  # its closing window, in those pixels: about a fifth of the 
 _SMALL_PAPER_WINDOW = 17  # for a photo smaller than SMALL_PHOTO: about a quarter
 _POLARITY_SIDE = 200
 _POLARITY_WINDOW = 13  # in pixels of a 50-px copy: about a quarter of the image
+
+CROPPED_PHOTO = 128
+"""Photos whose longer side is shorter than this (in pixels, as taken) are crops of a digit,
+whose ink is never taken for paper on a table (see step 1)."""
 
 SMALL_PHOTO = 48
 """Photos whose longer side is shorter than this (in pixels, as taken) have their paper
@@ -86,23 +114,36 @@ class CleanInk:
     inverted: bool
 
 
-def clean(grey: np.ndarray, small: bool = False) -> CleanInk:
+def clean(grey: np.ndarray, taken_side: int | None = None) -> CleanInk:
     """Clean the (h, w) float32 ``grey`` image (0 black, 1 white); see the module text.
-    ``small``: the photo as taken was smaller than :data:`SMALL_PHOTO` pixels."""
+    ``taken_side``: the longer side of the photo as taken, in pixels (default: the image's)."""
     grey = np.asarray(grey, dtype=np.float32)
+    taken_side = max(grey.shape) if taken_side is None else taken_side
+    small = taken_side < SMALL_PHOTO
     inverted = has_light_ink(grey)
+    found, zones = _separate(grey, inverted, small)
+    if taken_side >= CROPPED_PHOTO and zones.inside:
+        other, other_zones = _separate(grey, not inverted, small)
+        if not other_zones.inside:
+            return other
+    return found
+
+
+def _separate(grey: np.ndarray, inverted: bool, small: bool) -> tuple[CleanInk, PaperZones]:
+    """Steps 2-4 on ``grey``, inverted first when ``inverted``; ``small`` as in step 2."""
     if inverted:
         grey = 1.0 - grey
-    window = _SMALL_PAPER_WINDOW if small else _PAPER_WINDOW
-    contrast = _smooth(ink_contrast(grey, window))
+    paper = paper_brightness(grey, _SMALL_PAPER_WINDOW if small else _PAPER_WINDOW)
+    zones = PaperZones.of(paper)
+    contrast = _smooth(ink_contrast(grey, paper))
     low, high = ink_thresholds(contrast)
     ink = soft_ink(contrast, low, high)
     pieces = label_components(ink > 0)
-    kept = _kept_pieces(pieces, contrast, high)
+    kept = _kept_pieces(pieces, contrast, high, zones.table_rim)
     kept &= ~_faint_pieces(pieces, ink, kept)
     keep = np.concatenate([[False], kept])
     ink = np.where(keep[pieces.labels], ink, np.float32(0))
-    return CleanInk(ink, pieces, kept, inverted)
+    return CleanInk(ink, pieces, kept, inverted), zones
 
 
 def has_light_ink(grey: np.ndarray) -> bool:
@@ -117,11 +158,10 @@ def has_light_ink(grey: np.ndarray) -> bool:
     return lighter > darker
 
 
-def ink_contrast(grey: np.ndarray, window: int = _PAPER_WINDOW) -> np.ndarray:
-    """``1 - grey / paper`` in [0, 1] for dark ink on light paper, (h, w) float32; ``window``
-    as in :func:`paper_brightness`."""
-    paper = np.maximum(paper_brightness(grey, window), np.float32(0.05))
-    return np.clip(1.0 - grey / paper, 0.0, 1.0).astype(np.float32)
+def ink_contrast(grey: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """``1 - grey / paper`` in [0, 1] for dark ink on light paper, (h, w) float32; ``paper``:
+    the paper's brightness, (h, w) (:func:`paper_brightness`)."""
+    return np.clip(1.0 - grey / np.maximum(paper, np.float32(0.05)), 0.0, 1.0).astype(np.float32)
 
 
 def paper_brightness(grey: np.ndarray, window: int = _PAPER_WINDOW) -> np.ndarray:
@@ -130,6 +170,66 @@ def paper_brightness(grey: np.ndarray, window: int = _PAPER_WINDOW) -> np.ndarra
     small = _shrink(grey, _PAPER_SIDE)
     closed = _min_filter(_max_filter(small, window), window)
     return _upscale(closed, grey.shape)
+
+
+@dataclass(frozen=True)
+class PaperZones:
+    """The dark parts of the paper's estimated brightness.
+
+    ``table_rim``: (h, w) bool, :data:`_TABLE_REACH` pixels wide just outside the parts darker
+    than :data:`TABLE_LEVEL` of the brightest paper (90th percentile) that reach the image's
+    border (a table or a frame around the paper, or a deep shadow). The closing that estimates
+    the paper spreads the paper's brightness a little way onto a dark surround, so a ring of the
+    surround looks like ink along this rim; pieces lying along it are dropped with the paper
+    edges. Writing in a dark corner lies inside such a part, not along its rim.
+    ``inside``: the paper's brightness has two levels (its 5th and 95th percentiles at least
+    :data:`TWO_LEVELS` apart) and a part darker than halfway between them, at least
+    :data:`INSIDE_AREA` of the image, does not reach the border: an area darker than its
+    surroundings and too wide to be ink (the paper itself, when the polarity is wrong)."""
+
+    table_rim: np.ndarray
+    inside: bool
+
+    @classmethod
+    def of(cls, paper: np.ndarray) -> PaperZones:
+        """The zones of ``paper``, the paper's brightness (h, w) (:func:`paper_brightness`)."""
+        table = _parts_reaching_border(paper < TABLE_LEVEL * float(np.percentile(paper, 90)))
+        rim = _grown(table, _TABLE_REACH) & ~table
+        small = _shrink(paper, _PAPER_SIDE)
+        low, high = np.percentile(small, [5, 95])
+        inside = False
+        if high - low >= TWO_LEVELS:
+            dark = small < (low + high) / 2
+            away = dark & ~_parts_reaching_border(dark)
+            inside = bool(away.mean() >= INSIDE_AREA)
+        return cls(rim, inside)
+
+
+def _grown(mask: np.ndarray, reach: int) -> np.ndarray:
+    """The (h, w) bool ``mask`` grown by ``reach`` pixels along rows and columns (a square)."""
+    if not mask.any():
+        return mask
+    out = mask.copy()
+    for shift in range(1, reach + 1):
+        out[:, shift:] |= mask[:, :-shift]
+        out[:, :-shift] |= mask[:, shift:]
+    across = out.copy()
+    for shift in range(1, reach + 1):
+        out[shift:] |= across[:-shift]
+        out[:-shift] |= across[shift:]
+    return out
+
+
+def _parts_reaching_border(mask: np.ndarray) -> np.ndarray:
+    """The parts of the (h, w) bool ``mask`` (8-connected) that reach the image's border."""
+    if not mask.any():
+        return mask
+    parts = label_components(mask)
+    labels = parts.labels
+    reaching = np.zeros(len(parts) + 1, dtype=bool)
+    reaching[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    reaching[0] = False
+    return reaching[labels]
 
 
 def soft_ink(contrast: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -165,12 +265,15 @@ def _smooth(image: np.ndarray) -> np.ndarray:
     return out
 
 
-def _kept_pieces(pieces: Components, contrast: np.ndarray, high: float) -> np.ndarray:
-    """Which pieces are ink of the writing: (n,) bool."""
+def _kept_pieces(
+    pieces: Components, contrast: np.ndarray, high: float, table: np.ndarray
+) -> np.ndarray:
+    """Which pieces are ink of the writing: (n,) bool. ``table``: (h, w) bool
+    (:class:`PaperZones`)."""
     if len(pieces) == 0:
         return np.zeros(0, dtype=bool)
     strong = np.bincount(pieces.labels[contrast > high], minlength=len(pieces) + 1)[1:]
-    strong[_paper_edges(pieces, strong)] = 0
+    strong[_paper_edges(pieces, strong, table)] = 0
     return _not_specks(strong)
 
 
@@ -191,9 +294,11 @@ def _not_specks(strong: np.ndarray, most: int | None = None) -> np.ndarray:
     return (strong > 0) & (strong >= max(SPECK_FRACTION * most, 4))
 
 
-def _paper_edges(pieces: Components, strong: np.ndarray) -> np.ndarray:
+def _paper_edges(pieces: Components, strong: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Pieces that are the table, a paper edge or a border rather than writing: (n,) bool.
-    ``strong``: (n,) pixels above the threshold per piece, to tell writing from specks."""
+    ``strong``: (n,) pixels above the threshold per piece, to tell writing from specks;
+    ``table``: (h, w) bool, the rim of a table around the paper (:class:`PaperZones`), which
+    counts as the image's border."""
     labels = pieces.labels
     h, w = labels.shape
     count = len(pieces) + 1
@@ -201,7 +306,9 @@ def _paper_edges(pieces: Components, strong: np.ndarray) -> np.ndarray:
     for side, length in ((labels[0], w), (labels[-1], w), (labels[:, 0], h), (labels[:, -1], h)):
         on_side = np.bincount(side, minlength=count)
         along = np.maximum(along, np.where(on_side >= BORDER_RUN * length, 1, 0))
-    touching = np.zeros(count, dtype=bool)
+    on_table = np.bincount(labels[table], minlength=count)
+    along = np.maximum(along, np.where(on_table >= BORDER_RUN * min(h, w), 1, 0))
+    touching = on_table > 0
     for side in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
         touching[side] = True
     touching, along = touching[1:], along[1:].astype(bool)

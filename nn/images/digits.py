@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from nn.images.cleaning import SMALL_PHOTO, CleanInk, clean
+from nn.images.cleaning import CleanInk, clean
 from nn.images.reading import ImageReadError, ImageSource, read_grey
 from nn.sketch.grouping import group_spans
 
@@ -83,7 +83,7 @@ def read_photo_digits(source: ImageSource, name: str | None = None) -> PhotoDigi
     without ink.
     """
     grey = read_grey(source, name)
-    ink = clean(grey.pixels, small=max(grey.size) < SMALL_PHOTO)
+    ink = clean(grey.pixels, taken_side=max(grey.size))
     groups = digit_groups(ink)
     if not groups:
         raise ImageReadError(f"{grey.name}: no ink found (a blank page?)")

@@ -80,3 +80,20 @@ def small_photo(digit: np.ndarray, light_ink: bool = False, blur: float = 0.7) -
     grey = 1 - paper * ink if light_ink else paper * ink
     image = Image.fromarray((grey * 255).astype(np.uint8))
     return np.asarray(image.filter(ImageFilter.GaussianBlur(blur)))
+
+
+def on_table(
+    image: np.ndarray, share: float, table: float
+) -> tuple[np.ndarray, tuple[slice, slice]]:
+    """The (h, w) grey ``image`` of a page photographed whole: shrunk to ``share`` of the photo's
+    area and placed off-centre on a ground of brightness ``table`` that shows all round, the
+    photo the same size as ``image``. Returns float32 grey in [0, 1] and where the page is."""
+    h, w = image.shape
+    scale = np.sqrt(share)
+    inner = (round(w * scale), round(h * scale))
+    shrunk = Image.fromarray((image * 255).astype(np.uint8)).resize(inner, Image.BILINEAR)
+    photo = np.full((h, w), table, np.float32)
+    top, left = (h - inner[1]) // 3, (w - inner[0]) * 2 // 3
+    where = (slice(top, top + inner[1]), slice(left, left + inner[0]))
+    photo[where] = np.asarray(shrunk, np.float32) / 255
+    return photo, where

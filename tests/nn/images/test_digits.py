@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from nn.images import read_photo_digits
+from nn.images.cleaning import PaperZones
 from nn.images.components import label_components
 from nn.model import Model
 from nn.paths import bundled_file
@@ -19,6 +20,7 @@ from tests.nn.images.making import (
     blue_pen,
     encoded,
     enlarge,
+    on_table,
     page,
     photo_of_digit,
     sample_digit,
@@ -133,6 +135,61 @@ def test_a_paper_edge_is_removed(model: Model) -> None:
     scale = found.cleaned.shape[1] / PAGE[0]
     assert found.cleaned[:, int((PAGE[0] - 60) * scale) :].max() == 0
     assert [model.read(s).digit for s in found.sketches] == [3]
+
+
+@pytest.mark.parametrize("share", [0.3, 0.5, 0.7, 0.9])
+def test_a_page_photographed_whole_on_a_dark_table_is_read(model: Model, share: float) -> None:
+    # The table outvotes the paper when it shows all round: the paper must not be taken for ink.
+    for label in (2, 7):
+        image, _ = photo_of_digit(label)
+        photo, page_area = on_table(image, share, table=0.2)
+        found = read_photo_digits(encoded(photo, "JPEG"))
+        assert not found.inverted
+        assert [model.read(s).digit for s in found.sketches] == [label]
+        table = np.ones(photo.shape, bool)
+        table[page_area] = False
+        table = np.asarray(Image.fromarray(table).resize(found.cleaned.shape[::-1]))
+        assert found.cleaned[table].max() == 0  # nothing of the table or its edge kept
+
+
+def test_a_dark_canvas_in_a_light_window_is_read_as_light_ink(model: Model) -> None:
+    image, _ = photo_of_digit(3)
+    screenshot, _ = on_table(1 - image, 0.5, table=0.9)  # light ink on a dark canvas, light frame
+    found = read_photo_digits(encoded(screenshot, "PNG"))
+    assert found.inverted
+    assert [model.read(s).digit for s in found.sketches] == [3]
+
+
+def _brightness_map(dark_box: tuple[slice, slice], level: float = 0.3) -> np.ndarray:
+    paper = np.full((300, 400), 0.9, np.float32)
+    paper[dark_box] = level
+    return paper
+
+
+@pytest.mark.parametrize(
+    ("dark_box", "inside"),
+    [
+        ((slice(60, 240), slice(80, 320)), True),  # a wide area away from the border
+        ((slice(130, 170), slice(180, 220)), False),  # a bold blot: too small to be the paper
+        ((slice(0, 300), slice(0, 90)), False),  # a table along one side
+        ((slice(0, 120), slice(0, 160)), False),  # a shadow in a corner
+        ((slice(60, 240), slice(80, 400)), False),  # wide, but reaching the border
+    ],
+)
+def test_only_a_wide_dark_area_away_from_the_border_says_the_polarity_is_wrong(
+    dark_box: tuple[slice, slice], inside: bool
+) -> None:
+    assert PaperZones.of(_brightness_map(dark_box)).inside == inside
+
+
+def test_the_rim_of_a_table_all_round_lies_just_outside_it() -> None:
+    paper = np.full((300, 400), 0.2, np.float32)
+    paper[50:250, 60:340] = 0.9  # the page; the table all round
+    rim = PaperZones.of(paper).table_rim
+    ys, xs = np.nonzero(rim)
+    assert rim.any() and not rim[:, :40].any() and not rim[60:240, 70:330].any()
+    assert ys.min() >= 50 - 4 and ys.max() <= 250 + 3 and xs.min() >= 60 - 4 and xs.max() <= 340 + 3
+    assert not PaperZones.of(paper).inside
 
 
 def test_a_number_is_read_left_to_right_with_a_detached_stroke_kept(model: Model) -> None:
