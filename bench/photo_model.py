@@ -18,6 +18,10 @@ photo of it, drawing every setting from ``rng``:
   or a white-on-black screenshot: ground 0.05-0.15, ink 0.85-0.95), without a shadow.
 - **A paper edge**: in half the photos, the table (0.10-0.35) shows along one side, over 3-12 %
   of the image, its edge slightly slanted.
+- **A whole sheet** (``whole_sheet=True``, a separate set of photos): the paper is photographed
+  whole, lying on the table, which shows all round: the page above is shrunk to cover 30-90 % of
+  the photo's area and placed at random at least 2 % of the side from its borders, on a table of
+  0.10-0.35 (light ink: a light frame of 0.80-0.95, as a dark canvas in a light window).
 - **Optics and sensor**: a Gaussian blur of σ 0.4-1.0 px (scaled with the photo above 1000 px),
   sensor noise of σ 1-4 % per channel, then JPEG at quality 60-90.
 """
@@ -36,10 +40,11 @@ _NOISE_TILE = 509  # side of the noise tile (a prime, so repeats do not line up 
 
 
 def make_photo(
-    digits: list[np.ndarray], side: int, rng: np.random.Generator
+    digits: list[np.ndarray], side: int, rng: np.random.Generator, whole_sheet: bool = False
 ) -> tuple[bytes, list[tuple[int, int, int, int]]]:
     """A JPEG photo of ``digits`` (each (h, w) float32 in [0, 1], white ink on black) written
-    left to right; returns its bytes and each digit's box ``(left, top, right, bottom)``."""
+    left to right, on a sheet photographed whole when ``whole_sheet``; returns its bytes and
+    each digit's box ``(left, top, right, bottom)``."""
     width, height = (side, side) if side <= 64 else (side, round(side * 3 / 4))
     light_ink = rng.random() < 0.1
     edge = None if light_ink or rng.random() < 0.5 else _edge(rng)
@@ -66,12 +71,33 @@ def make_photo(
         np.minimum(value, 255, out=value)
         channels.append(value.astype(np.uint8))
     photo = Image.fromarray(np.stack(channels, axis=2))
+    if whole_sheet:
+        photo, boxes = _on_table(photo, boxes, light_ink, rng)
     sigma = rng.uniform(0.4, 1.0) * max(1.0, side / 1000)
     photo = photo.filter(ImageFilter.GaussianBlur(sigma))
     photo = _add_noise(np.asarray(photo), rng.uniform(0.01, 0.04), rng)
     buffer = io.BytesIO()
     Image.fromarray(photo).save(buffer, "JPEG", quality=int(rng.integers(60, 91)))
     return buffer.getvalue(), boxes
+
+
+def _on_table(
+    photo: Image.Image, boxes: list, light_ink: bool, rng: np.random.Generator
+) -> tuple[Image.Image, list]:
+    """``photo`` shrunk onto a table of its own size (see the module text), and the boxes moved
+    with it."""
+    width, height = photo.size
+    scale = np.sqrt(rng.uniform(0.3, 0.9))
+    inner = (max(1, round(width * scale)), max(1, round(height * scale)))
+    margin = 0.02 * max(width, height)
+    left = round(rng.uniform(margin, max(margin, width - inner[0] - margin)))
+    top = round(rng.uniform(margin, max(margin, height - inner[1] - margin)))
+    tone = rng.uniform(0.80, 0.95) if light_ink else rng.uniform(0.10, 0.35)
+    table = Image.new("RGB", (width, height), (round(255 * tone),) * 3)
+    table.paste(photo.resize(inner, Image.Resampling.BILINEAR), (left, top))
+    moved = [(round(left + a * scale), round(top + b * scale), round(left + c * scale),
+              round(top + d * scale)) for a, b, c, d in boxes]  # fmt: skip
+    return table, moved
 
 
 def _edge(rng: np.random.Generator) -> tuple[int, float, float, float]:

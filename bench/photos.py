@@ -9,12 +9,14 @@ when the digits read, left to right, are its digits (none missing, none extra).
 
 Sources: MNIST test digits (``--data``, default ``/work/shared/data/mnist`` or ``MNIST_DIR``),
 pen digits of the test file drawn with ``render_strokes`` (pen 4-18 px on the 280-px canvas,
-a ballpoint to a felt pen, at least 1.5 px of the photo), and numbers of three MNIST digits
-written side by side (1000 px).
+a ballpoint to a felt pen, at least 1.5 px of the photo), numbers of three MNIST digits
+written side by side (1000 px), and MNIST digits on a sheet photographed whole, the table showing
+all round (256 and 1000 px; ``--sources sheet``).
 ``--split train`` makes the photos from MNIST's training digits and the pen-digit training file
 instead: the settings of ``nn/images`` were chosen on those, the test figures are reported.
 
     python bench/photos.py [--quick] [--split test|train] [--seed 1] [--data DIR]
+        [--sizes 28,64,256,1000,4000] [--sources mnist,pen,numbers,sheet]
 
 The 12 MP figure is the time from the path of a 4000 x 3000 JPEG to the answers of all its
 digits (p50 and p95 over the 4,000-px photos). About 15 minutes on 2 cores; ``--quick`` about
@@ -50,6 +52,7 @@ NUMBER_COUNT = 300
 QUICK_NUMBER_COUNT = 60
 NUMBER_SIDE = 1000
 NUMBER_DIGITS = 3
+SHEET_SIDES = (256, 1000)
 PEN_TEST_FILE = Path("/work/shared/data/pendigits/pendigits-orig.tes.gz")
 
 
@@ -80,14 +83,17 @@ def read_file(model, path: Path) -> str:
     return "".join(str(a.digit) for a in answers if a is not None)
 
 
-def run_condition(model, make, count: int, side: int, rng, folder: Path) -> tuple[float, list]:
-    """Read ``count`` photos of ``side`` px; ``make(i, side)`` gives (ink images, label text).
-    Returns the fraction read right and the read times (s)."""
+def run_condition(
+    model, make, count: int, side: int, rng, folder: Path, whole_sheet: bool = False
+) -> tuple[float, list]:
+    """Read ``count`` photos of ``side`` px (of a sheet photographed whole when
+    ``whole_sheet``); ``make(i, side)`` gives (ink images, label text). Returns the fraction read
+    right and the read times (s)."""
     right, times = 0, []
     path = folder / f"photo-{side}.jpg"
     for i in range(count):
         inks, label = make(i, side)
-        data, _ = make_photo(inks, side, rng)
+        data, _ = make_photo(inks, side, rng, whole_sheet)
         path.write_bytes(data)
         start = time.perf_counter()
         digits = read_file(model, path)
@@ -103,7 +109,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--data", default=os.environ.get("MNIST_DIR", "/work/shared/data/mnist"))
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="e.g. 28,1000")
-    parser.add_argument("--sources", default="mnist,pen,numbers")
+    parser.add_argument("--sources", default="mnist,pen,numbers,sheet")
     args = parser.parse_args()
     counts = QUICK_COUNTS if args.quick else COUNTS
     number_count = QUICK_NUMBER_COUNT if args.quick else NUMBER_COUNT
@@ -138,9 +144,12 @@ def main() -> None:
                 if name.split()[0].lower() in sources for side in sizes]  # fmt: skip
         if "numbers" in sources:
             rows.append((f"MNIST numbers of {NUMBER_DIGITS}", number, NUMBER_SIDE))
+        if "sheet" in sources:
+            rows += [("MNIST, whole sheet", mnist, side) for side in SHEET_SIDES]
         for name, make, side in rows:
             count = counts[side] if make is not number else number_count
-            accuracy, times = run_condition(model, make, count, side, rng, Path(folder))
+            sheet = name.endswith("sheet")
+            accuracy, times = run_condition(model, make, count, side, rng, Path(folder), sheet)
             p50, p95 = np.percentile(times, [50, 95])
             print(f"{name:<22} {side:>8} {count:>7} {100 * accuracy:>10.2f}% "
                   f"{p50:>7.3f} {p95:>7.3f}", flush=True)  # fmt: skip
