@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--pen-copies", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--writers", default=HELD_OUT, help="writers held out (26,27,28,29,30)")
+    parser.add_argument("--writers", default=HELD_OUT, help=f"writers held out ({HELD_OUT})")
     parser.add_argument("--save", help="also save the trained network to this weight file")
     parser.add_argument("--weights", help="read with this weight file instead of training one")
     args = parser.parse_args()

@@ -19,7 +19,7 @@ instead: the settings of ``nn/images`` were chosen on those, the test figures ar
         [--sizes 28,64,256,1000,4000] [--sources mnist,pen,numbers,sheet]
 
 The 12 MP figure is the time from the path of a 4000 x 3000 JPEG to the answers of all its
-digits (p50 and p95 over the 4,000-px photos). About 15 minutes on 2 cores; ``--quick`` about
+digits (p50 and p95 over the 4,000-px photos). About 18 minutes on 2 cores; ``--quick`` about
 three.
 """
 
@@ -140,15 +140,14 @@ def main() -> None:
     )
     twelve: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
-        rows = [(name, make, side) for name, make in (("MNIST", mnist), ("pen digits", pen))
+        rows = [(name, make, side, False) for name, make in (("MNIST", mnist), ("pen digits", pen))
                 if name.split()[0].lower() in sources for side in sizes]  # fmt: skip
         if "numbers" in sources:
-            rows.append((f"MNIST numbers of {NUMBER_DIGITS}", number, NUMBER_SIDE))
+            rows.append((f"MNIST numbers of {NUMBER_DIGITS}", number, NUMBER_SIDE, False))
         if "sheet" in sources:
-            rows += [("MNIST, whole sheet", mnist, side) for side in SHEET_SIDES]
-        for name, make, side in rows:
+            rows += [("MNIST, whole sheet", mnist, side, True) for side in SHEET_SIDES]
+        for name, make, side, sheet in rows:
             count = counts[side] if make is not number else number_count
-            sheet = name.endswith("sheet")
             accuracy, times = run_condition(model, make, count, side, rng, Path(folder), sheet)
             p50, p95 = np.percentile(times, [50, 95])
             print(f"{name:<22} {side:>8} {count:>7} {100 * accuracy:>10.2f}% "
