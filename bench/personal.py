@@ -8,8 +8,9 @@ the strokes, exactly as the app's Teach tab stores them. The default model is ad
 by :func:`nn.personal.adapt.adapt`, the code the Teach button and ``python -m nn personalize``
 run. Each of the writer's *other* drawings is then drawn under the seven conditions of
 ``bench/drawn_digits.py`` (sizes, corners, pens, turns) and read by :meth:`nn.model.Model.read`
-(as the Draw tab reads) with the model before and after. Printed per writer and ``k``: the
-share read right before and after, MNIST test accuracy after, and how long teaching took.
+(as the Draw tab reads: with its strokes) with the model before and after. Printed per writer
+and ``k``: the share read right before and after, MNIST test accuracy after, and how long
+teaching took.
 
 Targets at k = 3: errors on the other drawings at least halved on average over writers, the
 weakest writer (13) at least 98 %, MNIST test at least 98.9 % after, teaching at most 5 s with
@@ -120,8 +121,9 @@ def read_right(models: list[Model], digits: list[PenDigit]) -> np.ndarray:
     right = []
     for condition in CONDITIONS:
         for i, digit in enumerate(digits):
-            sketch = render_strokes(condition.strokes(digit, i), condition.pen)
-            answers = [model.read(sketch) for model in models]
+            strokes = condition.strokes(digit, i)
+            sketch = render_strokes(strokes, condition.pen)
+            answers = [model.read(sketch, strokes) for model in models]
             right.append([a is not None and a.digit == digit.label for a in answers])
     return np.array(right).T
 

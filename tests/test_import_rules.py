@@ -33,7 +33,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "nn.model": ("numpy", "nn.description", "nn.network", "nn.sketch"),
     "nn.weights": (
         *("numpy", "nn.activations", "nn.costs", "nn.network"),
-        *("nn.description", "nn.model", "nn.digits", "nn.files"),
+        *("nn.description", "nn.model", "nn.digits", "nn.files", "nn.sketch"),
     ),
     "nn.handwriting": (
         *("numpy", "PIL", "nn.digits", "nn.paths", "nn.data", "nn.sketch"),

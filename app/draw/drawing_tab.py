@@ -428,17 +428,22 @@ def _answer_text(answer: Answer, scale: float = 1.0) -> str:
     so the answer grows with the font the user chose."""
     j, a = answer.judgement, answer.activations
     big, small = f"{56 * scale:.1f}pt", f"{13 * scale:.1f}pt"
+    how = STROKES_NOTE if answer.by_strokes else ""
     if j.sure:
         return (
             f'<div style="font-size: {big}; font-weight: 600;">{j.digit}</div>'
-            f'<div style="font-size: {small};">activation {float(a[j.digit]):.2f}</div>'
+            f'<div style="font-size: {small};">activation {float(a[j.digit]):.2f}{how}</div>'
         )
     return (
         f'<div style="font-size: {36 * scale:.1f}pt; font-weight: 600; color: gray;">'
         f"{j.digit} or {j.runner_up}?</div>"
         f'<div style="font-size: {small};">{j.text()}<br>activations {float(a[j.digit]):.2f} '
-        f"and {float(a[j.runner_up]):.2f}</div>"
+        f"and {float(a[j.runner_up]):.2f}{how}</div>"
     )
+
+
+STROKES_NOTE = '<br><span style="color: gray;">weighed with how you drew your taught digits</span>'
+"""Said under an answer the model's memory of the user's strokes took part in."""
 
 
 def _number_html(digits: list[DigitGroup], selected: int | None, scale: float = 1.0) -> str:

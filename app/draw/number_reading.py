@@ -9,7 +9,8 @@ holding its strokes only: the canvas's own pixels in the digit's columns (no oth
 reaches them, and the canvas painted them with the same operations as for that digit alone), or,
 where two digits' columns meet, the digit's strokes painted again alone by the canvas's own code
 (``SketchCanvas.image_of``). A drawing that is one digit is read from the canvas's image
-itself, so it costs and answers what it did before numbers.
+itself, so it costs and answers what it did before numbers. Each digit's strokes go with its
+image, for a model that remembers how the user draws (:mod:`nn.sketch.stroke_memory`).
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ class NumberReader:
         if len(grouped) == 1:  # one digit: the canvas's own image, as always
             self._answers.clear()
             indices, box = grouped[0]
-            return [DigitGroup(indices, box, model.read(canvas.image_array()))]
+            answer = model.read(canvas.image_array(), [strokes[i] for i in indices])
+            return [DigitGroup(indices, box, answer)]
         columns = [_columns(box) for _, box in grouped]
         sketch = None
         answers = {}
@@ -119,7 +121,8 @@ class NumberReader:
             if key not in self._answers:
                 if sketch is None:
                     sketch = canvas.image_array()
-                self._answers[key] = model.read(_digit_image(canvas, sketch, columns, index, key))
+                image = _digit_image(canvas, sketch, columns, index, key)
+                self._answers[key] = model.read(image, [strokes[i] for i in indices])
             answers[key] = self._answers[key]
             digits.append(DigitGroup(indices, box, answers[key]))
         self._answers = answers  # only the digits on the canvas now

@@ -5,9 +5,10 @@ version 1 is an uncompressed ``np.savez`` archive of these arrays: ``format`` (t
 string), ``version`` (int), ``sizes`` (int64), ``weight_0 … weight_{L-1}`` and ``bias_0 …
 bias_{L-1}`` (float32 or float64, shapes ``(n_l, n_{l-1})`` and ``(n_l, 1)``),
 ``hidden_activation``, ``output_activation``, ``cost`` (0-d strings) and ``metadata`` (a 0-d
-string holding a JSON object: the model's description, see :mod:`nn.description`). Entries with
-other names are ignored, except ``weight_*``/``bias_*`` entries for layers that ``sizes`` does
-not describe.
+string holding a JSON object: the model's description, see :mod:`nn.description`), and for a
+model that remembers the user's strokes, ``stroke_features`` and ``stroke_labels``
+(:mod:`nn.weights.stroke_entries`). Entries with other names are ignored, except
+``weight_*``/``bias_*`` entries for layers that ``sizes`` does not describe.
 
 Loading takes a file as hostile: only a regular file of at most :data:`MAX_FILE_BYTES` is
 opened (without blocking), its content is sniffed, and every archive entry is bounded by what
@@ -21,6 +22,7 @@ mid-write, left behind are removed. The path is used as given: no ``.npz`` suffi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -47,6 +49,7 @@ from nn.weights.content import (
     read_archive,
 )
 from nn.weights.network2_json import Network2FormatError, parse_network2_json
+from nn.weights.stroke_entries import memory_arrays, read_memory
 
 __all__ = [
     "FORMAT_TAG",
@@ -83,9 +86,11 @@ def save_model(model: Model, path: str | Path) -> Model:
     WeightFileError; the previous file at ``path`` then stays intact.
     """
     path = Path(path)
-    saved = Model(model.network, model.description.replace(saved_at=ModelDescription.now()))
+    saved = dataclasses.replace(
+        model, description=model.description.replace(saved_at=ModelDescription.now())
+    )
     try:
-        arrays = _network_arrays(saved.network, saved.description)
+        arrays = _network_arrays(saved.network, saved.description) | memory_arrays(saved.strokes)
         check_answers(saved.network)
     except ContentError as exc:
         raise WeightFileError(f"{path}: not saved: {exc}") from None
@@ -188,7 +193,9 @@ def _describe_unknown(head: bytes) -> str:
 def _load_npz(file: BinaryIO, size: int) -> Model:
     with Archive(file, size) as archive:
         _, (weights, biases), names, description = read_archive(archive)
-    return _checked(Model(Network.from_parameters(weights, biases, **names), description))
+        memory = read_memory(archive)
+    network = Network.from_parameters(weights, biases, **names)
+    return _checked(Model(network, description, memory))
 
 
 def _load_network2(data: bytes) -> Model:

@@ -17,6 +17,7 @@ from nn.network import Network
 from nn.sketch.judgement import judge
 from nn.sketch.reading import AS_DRAWN, SOFTENED, SketchReading
 from nn.sketch.recipe import sketch_to_mnist
+from nn.sketch.stroke_memory import StrokeMemory
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -66,6 +67,39 @@ def test_reading_a_sketch_is_the_recipe_the_reading_the_network_and_the_judgemen
     assert answer.digit == answer.judgement.digit == int(np.argmax(expected_outputs))
     assert answer.input.shape == (784,) and answer.activations.shape == (10,)
     assert np.array_equal(answer.input, recipe_input) == reading.as_drawn  # the reading is used
+
+
+SEVEN_STROKES = [np.array([(80.0, 60.0), (200.0, 60.0), (130.0, 230.0)]),
+                 np.array([(110.0, 145.0), (180.0, 145.0)])]  # fmt: skip
+"""The strokes of :func:`seven`, in the order drawn."""
+
+
+def test_a_model_that_remembers_strokes_weighs_the_networks_outputs_with_them(network):
+    """The seven's strokes remembered as a 3 and the seven's drawn backwards as a 7: read with
+    its strokes, the seven is taken for the 3 its pen moved like; without them, the memory has no
+    say."""
+    backwards = [s[::-1] for s in SEVEN_STROKES[::-1]]
+    memory = StrokeMemory.of([SEVEN_STROKES, backwards], [3, 7])
+    model = Model(network, strokes=memory)
+    plain = Model(network).read(seven())
+
+    with_strokes = model.read(seven(), SEVEN_STROKES)
+    without = model.read(seven())
+
+    expected = memory.weigh(plain.activations, SEVEN_STROKES)
+    assert with_strokes.by_strokes and not without.by_strokes
+    assert np.array_equal(with_strokes.activations, expected)
+    assert with_strokes.digit == 3 and with_strokes.judgement == judge(expected)
+    assert np.array_equal(without.activations, plain.activations)
+    assert np.array_equal(with_strokes.input, plain.input)
+    assert Model(network).read(seven(), SEVEN_STROKES).activations.tolist() == (
+        plain.activations.tolist()
+    )  # a model without a memory reads strokes as it reads the image alone
+
+
+def test_with_reading_keeps_the_memory_of_strokes(network):
+    memory = StrokeMemory.of([SEVEN_STROKES], [7])
+    assert Model(network, strokes=memory).with_reading(SOFTENED).strokes is memory
 
 
 def test_with_reading_changes_only_the_reading(network):

@@ -3,6 +3,8 @@ number shown and emitted, boxes over the canvas, chips that choose whose bars ar
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -18,6 +20,7 @@ from nn.data.pendigits import load_pendigits
 from nn.handwriting.strokes import place_on_canvas
 from nn.model import Model
 from nn.sketch.recipe import CANVAS_PIXELS, CANVAS_WIDTH
+from nn.sketch.stroke_memory import StrokeMemory
 from nn.weights import load_model
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
@@ -86,6 +89,37 @@ def test_two_digits_give_both_each_read_on_its_own(qtbot, tab, model, pen_digits
     np.testing.assert_array_equal(tab.activations(), alone[1])
 
 
+def test_a_model_remembering_strokes_reads_each_digit_with_the_strokes_that_drew_it(
+    qtbot, model, pen_digits
+):
+    """A model taught the 5's strokes as a 3 and the 3's as a 5: each digit's bars are the
+    network's for its ink alone, weighed with the memory by that digit's own strokes."""
+    digits = written(pen_digits, [3, 5])
+    memory = StrokeMemory.of(digits, [5, 3])
+    tab = DrawingTab(replace(model, strokes=memory))
+    qtbot.addWidget(tab)
+    with qtbot.waitSignal(tab.number_changed, check_params_cb=lambda n: len(n) == 2):
+        drag(tab.canvas, digits[0] + digits[1])
+    drawn = tab.canvas.strokes()
+    for group, strokes in zip(tab.digit_groups(), digits, strict=True):
+        plain = read_alone(qtbot, model, strokes)
+        expected = memory.weigh(plain, [drawn[i] for i in group.strokes])
+        assert group.answer.by_strokes
+        np.testing.assert_array_equal(group.answer.activations, expected)
+        assert not np.array_equal(expected, plain)
+    np.testing.assert_array_equal(tab.activations(), tab.digit_groups()[1].answer.activations)
+    undo = tab.findChild(QPushButton, "undoButton")
+    with qtbot.waitSignal(tab.number_changed, check_params_cb=lambda n: len(n) == 1):
+        for _ in digits[1]:
+            qtbot.mouseClick(undo, LEFT)
+    (group,) = tab.digit_groups()  # one digit: read from the canvas image, with its strokes
+    expected = memory.weigh(
+        model.read(tab.canvas.image_array()).activations, drawn[: len(digits[0])]
+    )
+    np.testing.assert_array_equal(group.answer.activations, expected)
+    assert "how you drew" in tab.findChild(QLabel, "predictionLabel").text()
+
+
 def test_digits_whose_edge_pixels_meet_are_still_read_apart(qtbot, tab, model):
     """Two dashes whose ink is 1.9 px apart across (more than 7 % of their height, the pen's
     width): two digits, sharing a column of anti-aliased pixels, each read as if alone."""
@@ -128,6 +162,7 @@ def test_one_digit_reads_the_canvas_image_as_before(qtbot, tab, model, pen_digit
     assert tab.number() == str(expected.digit) and tab.selected_digit() == 0
     assert not tab.findChild(QPushButton, "digitChip0") or not tab.digit_chips.isVisible()
     assert "bars: the" not in tab.findChild(QLabel, "predictionLabel").text()
+    assert "how you drew" not in tab.findChild(QLabel, "predictionLabel").text()
 
 
 def test_undo_of_the_second_digit_goes_back_to_one(qtbot, tab, model, pen_digits):

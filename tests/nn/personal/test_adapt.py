@@ -27,6 +27,7 @@ from nn.personal.adapt import (
 from nn.personal.store import PersonalDigits
 from nn.sketch.reading import SOFTENED
 from nn.sketch.recipe import sketch_to_mnist
+from nn.sketch.stroke_memory import StrokeMemory, trajectory
 from nn.training import Trainer, TrainingConfig
 from nn.weights import load_model, save_model
 
@@ -181,20 +182,50 @@ def test_no_digits_is_a_clear_error(tiny, sample) -> None:
         adapt(tiny, PersonalDigits.empty(), sample.training, sample.test)
 
 
-def test_drawings_with_strokes_are_drawn_again_in_new_shapes(tiny, sample, pen_file) -> None:
-    digits = load_pendigits(pen_file)
+def _pen_hand(pen_file: Path) -> PersonalDigits:
+    """The pen-digit file's drawings as the Teach tab keeps them: image, pen and strokes."""
     mine = PersonalDigits.empty()
-    for d in digits:
+    for d in load_pendigits(pen_file):
         strokes = place_on_canvas(d.strokes, 168)
         mine = mine.with_example(sketch_to_mnist(render_strokes(strokes, 22)), d.label,
                                  (22.0, strokes))  # fmt: skip
+    return mine
+
+
+def test_drawings_with_strokes_are_drawn_again_in_new_shapes(tiny, sample, pen_file) -> None:
+    mine = _pen_hand(pen_file)
     first = mine.strokes[0]
     drawn = redraw(first[1], first[0], 8, np.random.default_rng(0))
     assert drawn.shape == (8, 784) and drawn.dtype == np.float32
     assert drawn.min() >= 0 and drawn.max() <= 1
     assert len({row.tobytes() for row in drawn}) == 8
     adapted, report = adapt(tiny, mine, sample.training, sample.test, settings=QUICK)
-    assert report.examples == len(digits) and adapted_digits(adapted.description) == len(digits)
+    assert report.examples == len(mine) and adapted_digits(adapted.description) == len(mine)
+
+
+def test_the_strokes_are_remembered_and_held_back_digits_read_without_their_own(
+    tiny, sample, pen_file
+) -> None:
+    mine = _pen_hand(pen_file)
+    settings = replace(QUICK, final_steps=0)  # the returned network is the one measured
+    adapted, report = adapt(tiny, mine, sample.training, sample.test, seed=3, settings=settings)
+    expected = np.stack([trajectory(strokes) for _, strokes in mine.strokes])
+    np.testing.assert_array_equal(adapted.strokes.features, expected)
+    assert adapted.strokes.labels.tolist() == mine.labels.tolist()
+
+    held = list(report.held_back_indices)
+    rest = [i for i in range(len(mine)) if i not in held]
+    others = StrokeMemory.of([mine.strokes[i][1] for i in rest], mine.labels[rest])
+    measured = Model(adapted.network, adapted.description, others)
+    right = [measured.answer(mine.images[i], mine.strokes[i][1]).digit == mine.labels[i]
+             for i in held]  # fmt: skip
+    assert held and report.personal_after == np.mean(right)
+
+
+def test_digits_known_only_as_images_leave_no_memory_of_strokes(tiny, sample) -> None:
+    adapted, _ = adapt(tiny, _mirror_hand(sample, per_digit=2), sample.training, sample.test,
+                       settings=QUICK)  # fmt: skip
+    assert adapted.strokes is None
 
 
 def test_the_report_in_words() -> None:

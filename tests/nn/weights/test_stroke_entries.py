@@ -1,0 +1,85 @@
+"""A model's memory of the user's strokes in its weight file: kept, and refused when hostile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nn.description import ModelDescription
+from nn.model import Model
+from nn.sketch.stroke_memory import FEATURES, MAX_DRAWINGS, StrokeMemory
+from nn.weights.weight_file import load_model, save_model
+from tests.nn.weights.test_hostile_files import (
+    members_of,
+    npy,
+    npy_header,
+    refused,
+    small_network,
+    write_zip,
+)
+
+
+def memory() -> StrokeMemory:
+    rng = np.random.default_rng(3)
+    drawings = [[rng.uniform(0, 280, (rng.integers(1, 20), 2))] for _ in range(12)]
+    return StrokeMemory.of(drawings, [d % 10 for d in range(12)])
+
+
+@pytest.fixture
+def remembering_file(tmp_path: Path) -> Path:
+    path = tmp_path / "adapted.npz"
+    save_model(Model(small_network(), ModelDescription(dataset="MNIST"), memory()), path)
+    return path
+
+
+def test_a_saved_memory_loads_back_as_it_was(remembering_file):
+    loaded = load_model(remembering_file)
+    np.testing.assert_array_equal(loaded.strokes.features, memory().features)
+    np.testing.assert_array_equal(loaded.strokes.labels, memory().labels)
+    assert loaded.description.dataset == "MNIST"
+
+
+def test_a_model_without_a_memory_is_saved_without_its_entries(tmp_path):
+    path = tmp_path / "plain.npz"
+    save_model(Model(small_network()), path)
+    assert not {"stroke_features", "stroke_labels"} & set(members_of(path))
+    assert load_model(path).strokes is None
+
+
+def with_entries(path: Path, tmp_path: Path, **entries: bytes | None) -> Path:
+    members = members_of(path)
+    for name, data in entries.items():
+        if data is None:
+            del members[name]
+        else:
+            members[name] = data
+    return write_zip(tmp_path / "changed.npz", members)
+
+
+@pytest.mark.parametrize(
+    ("entries", "match"),
+    [
+        ({"stroke_labels": None}, "'stroke_features' comes without 'stroke_labels'"),
+        ({"stroke_features": None}, "'stroke_labels' comes without 'stroke_features'"),
+        ({"stroke_features": npy(np.zeros((12, FEATURES - 2)))}, r"must be \(n, 126\)"),
+        ({"stroke_features": npy(np.zeros((12, FEATURES), np.int32))}, "float32 or float64"),
+        ({"stroke_labels": npy(np.arange(12) + 5)}, "digits 0-9"),
+        ({"stroke_labels": npy(np.zeros(11, np.int64))}, "labels must be"),
+        ({"stroke_labels": npy(np.array(["1"] * 12))}, "1-D integer array"),
+        ({"stroke_features": npy(np.full((12, FEATURES), np.nan))}, "finite"),
+    ],
+)
+def test_a_damaged_memory_is_refused_with_what_is_wrong(remembering_file, tmp_path, entries, match):
+    refused(with_entries(remembering_file, tmp_path, **entries), match)
+
+
+def test_a_memory_larger_than_any_model_holds_is_refused_before_it_is_read(
+    remembering_file, tmp_path
+):
+    """The header declares a million drawings (500 MB); there is no data behind it."""
+    header = npy_header(np.float32, (1_000_000, FEATURES))
+    path = with_entries(remembering_file, tmp_path, stroke_features=header)
+    assert MAX_DRAWINGS < 1_000_000
+    refused(path, r"must be \(n, 126\) with 1 <= n <= 10,000")
