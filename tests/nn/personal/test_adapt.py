@@ -222,6 +222,27 @@ def test_the_strokes_are_remembered_and_held_back_digits_read_without_their_own(
     assert held and report.personal_after == np.mean(right)
 
 
+def test_drawn_digits_are_weighted_personal_share_and_images_images_share(
+    tiny, sample, pen_file
+) -> None:
+    """Drawings whose strokes are remembered are weighted ``personal_share``; once any example
+    is only an image, ``images_share`` is used instead (the network must learn those alone)."""
+
+    def layers(digits, **changes):
+        settings = replace(QUICK, **changes)
+        model, _ = adapt(tiny, digits, sample.training, sample.test, seed=4, settings=settings)
+        return model.network.layers
+
+    def same(a, b) -> bool:
+        return all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+    drawn, images = _pen_hand(pen_file), _mirror_hand(sample, per_digit=2)
+    assert same(layers(drawn, images_share=0.9), layers(drawn, images_share=0.2))
+    assert not same(layers(drawn, personal_share=0.9), layers(drawn, personal_share=0.2))
+    assert same(layers(images, personal_share=0.9), layers(images, personal_share=0.2))
+    assert not same(layers(images, images_share=0.9), layers(images, images_share=0.2))
+
+
 def test_digits_known_only_as_images_leave_no_memory_of_strokes(tiny, sample) -> None:
     adapted, _ = adapt(tiny, _mirror_hand(sample, per_digit=2), sample.training, sample.test,
                        settings=QUICK)  # fmt: skip
