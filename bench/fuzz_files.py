@@ -521,11 +521,15 @@ def array_of(data: bytes) -> np.ndarray:
     return np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
 
 
-def small_model(sizes, hidden: str, output: str, cost: str, dtype, seed: int) -> bytes:
-    """A model saved by ``save_model``, its ``saved_at`` fixed so the bytes depend on the seed."""
+def small_model(
+    sizes, hidden: str, output: str, cost: str, dtype, seed: int, drawings: int = 0
+) -> bytes:
+    """A model saved by ``save_model``, its ``saved_at`` fixed so the bytes depend on the seed;
+    with ``drawings`` > 0, remembering that many random strokes (the optional entries)."""
     from nn.description import ModelDescription
     from nn.model import Model
     from nn.network import Network
+    from nn.sketch.stroke_memory import StrokeMemory
     from nn.weights import save_model
 
     network = Network(
@@ -546,9 +550,14 @@ def small_model(sizes, hidden: str, output: str, cost: str, dtype, seed: int) ->
         test_images=1000,
         settings={"sizes": list(sizes)},
     )
+    rng = np.random.default_rng(seed)
+    memory = None
+    if drawings:
+        strokes = [[rng.uniform(0, 280, (rng.integers(1, 40), 2))] for _ in range(drawings)]
+        memory = StrokeMemory.of(strokes, rng.integers(0, 10, drawings))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.npz"
-        save_model(Model(network, description), path)
+        save_model(Model(network, description, memory), path)
         members = unpack(path.read_bytes())
     metadata = json.loads(str(array_of(member(members, "metadata.npy"))))
     metadata["saved_at"] = SAVED_AT
@@ -578,6 +587,8 @@ def make_bases(seed: int) -> Bases:
         WeightBase(f"small{i}", small_model(*spec, seed=seed * 100 + i))
         for i, spec in enumerate(SMALL_MODELS)
     ]
+    remembering = small_model(*SMALL_MODELS[1], seed=seed * 100 + 99, drawings=6)
+    models.append(WeightBase("remembering", remembering))
     models += [WeightBase(p.stem, p.read_bytes()) for p in sorted(FIXTURES.glob("*.npz"))]
     for base in models:
         base.members = unpack(base.raw)
