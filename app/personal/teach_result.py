@@ -120,7 +120,10 @@ class TeachResult(QGroupBox):
         """Say whether the adapted model is in use, and offer the buttons that change it."""
         drop = report.mnist_drop_points
         forgetful = report.too_forgetful(FORGETFUL_POINTS)
-        taught = f"Taught on {int(report.examples)} of your digits in {report.seconds:.1f} s. "
+        taught = (
+            f"Taught on {int(report.examples)} of your digits in {report.seconds:.1f} s"
+            f"{report.remembering()}. "
+        )
         if in_use:
             text = taught + f"The adapted model is in use; MNIST accuracy {points(drop)}."
         elif forgetful:

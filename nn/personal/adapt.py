@@ -131,7 +131,8 @@ class AdaptReport:
     MNIST test images read right, as they are, by the base and the returned model (None without
     test images). ``held_back``: examples held back for that figure; ``examples``: all the
     examples taught. ``seconds``: how long :func:`adapt` took. ``held_back_indices``: which of
-    the user's examples were held back.
+    the user's examples were held back. ``remembered``: how many examples' strokes the
+    returned model remembers (:class:`~nn.sketch.stroke_memory.StrokeMemory`).
     """
 
     personal_before: float | None
@@ -143,6 +144,7 @@ class AdaptReport:
     seconds: float
     mnist_images: int = 0
     held_back_indices: tuple[int, ...] = ()
+    remembered: int = 0
 
     @property
     def mnist_drop_points(self) -> float:
@@ -156,6 +158,14 @@ class AdaptReport:
         """True when MNIST test accuracy fell by more than ``limit`` percentage points: the
         adapted model reads other people's digits noticeably worse."""
         return self.mnist_drop_points > limit
+
+    def remembering(self) -> str:
+        """``", remembering how 30 were drawn"``, or ``""`` when no strokes are remembered."""
+        if not self.remembered:
+            return ""
+        return (
+            f", remembering how {self.remembered} {'was' if self.remembered == 1 else 'were'} drawn"
+        )
 
     def lines(self) -> list[str]:
         """The report in words, three lines: what was taught, the held-back digits (e.g.
@@ -176,7 +186,7 @@ class AdaptReport:
                 f"MNIST test ({self.mnist_images:,} images): {self.mnist_before:.2%} → "
                 f"{self.mnist_after:.2%} ({-self.mnist_drop_points:+.2f} points)"
             )
-        taught = f"taught {self.examples} digits in {self.seconds:.1f} s"
+        taught = f"taught {self.examples} digits in {self.seconds:.1f} s{self.remembering()}"
         return [taught, personal, mnist]
 
 
@@ -232,6 +242,7 @@ def adapt(
         everything = tuple(np.concatenate(pair) for pair in zip(personal, held_rows, strict=True))
         layers = _teach(base, layers, everything, mnist_rows, rng, final_steps, settings, work)
     network = _network_with(base, [*(layer.copy() for layer in kept), *layers])
+    memory = remembered(digits)
     mnist_after = _mnist_accuracy(network, mnist_test)
     work.advance()
 
@@ -245,9 +256,10 @@ def adapt(
         seconds=time.perf_counter() - start,
         mnist_images=len(mnist_test),
         held_back_indices=tuple(int(i) for i in held),
+        remembered=0 if memory is None else len(memory),
     )
     description = adapted_description(model.description, report)
-    return Model(network, description, remembered(digits)), report
+    return Model(network, description, memory), report
 
 
 class _Work:

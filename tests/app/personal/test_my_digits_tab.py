@@ -241,6 +241,9 @@ class FakeReport:
     def too_forgetful(self, limit: float = 0.3) -> bool:
         return self.mnist_drop_points > limit
 
+    def remembering(self) -> str:
+        return ""
+
 
 def fake_adapt(mnist_after: float, calls: list | None = None):
     """An adapt that reports progress and returns a new tiny model (run in the worker thread)."""
@@ -376,6 +379,8 @@ def test_teaching_with_the_real_adapt(qtbot, window, tiny_splits):
     test = tiny_splits.test
     for i in range(40):
         tab.keep(int(test.labels[i]), test.images[i])
+    draw_and_answer(qtbot, window, FIVE, 5)  # one drawn on the canvas: its strokes are known
+    window.tabs.setCurrentWidget(tab)
     teach(qtbot, tab)
     report = tab._report
     assert report is not None, tab.teach_label.text()
@@ -384,8 +389,10 @@ def test_teaching_with_the_real_adapt(qtbot, window, tiny_splits):
         assert tab.result.use_button.isVisible()
         qtbot.mouseClick(tab.result.use_button, LEFT)
     adapted = window.model.model
-    assert adapted_digits(adapted.description) == report.examples == 40  # held-back ones too
-    assert 0 < report.held_back < 40
+    assert adapted_digits(adapted.description) == report.examples == 41  # held-back ones too
+    assert 0 < report.held_back < 41
+    assert report.remembered == len(adapted.strokes) == 1
+    assert "remembering how 1 was drawn" in tab.result.verdict.text()
     assert window.model_label.text().startswith("adapted to your digits just now — ")
 
 

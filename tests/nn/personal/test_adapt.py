@@ -212,6 +212,7 @@ def test_the_strokes_are_remembered_and_held_back_digits_read_without_their_own(
     expected = np.stack([trajectory(strokes) for _, strokes in mine.strokes])
     np.testing.assert_array_equal(adapted.strokes.features, expected)
     assert adapted.strokes.labels.tolist() == mine.labels.tolist()
+    assert report.remembered == len(mine) == len(adapted.strokes)
 
     held = list(report.held_back_indices)
     rest = [i for i in range(len(mine)) if i not in held]
@@ -244,9 +245,10 @@ def test_drawn_digits_are_weighted_personal_share_and_images_images_share(
 
 
 def test_digits_known_only_as_images_leave_no_memory_of_strokes(tiny, sample) -> None:
-    adapted, _ = adapt(tiny, _mirror_hand(sample, per_digit=2), sample.training, sample.test,
-                       settings=QUICK)  # fmt: skip
-    assert adapted.strokes is None
+    adapted, report = adapt(tiny, _mirror_hand(sample, per_digit=2), sample.training,
+                            sample.test, settings=QUICK)  # fmt: skip
+    assert adapted.strokes is None and report.remembered == 0
+    assert report.remembering() == ""
 
 
 def test_the_report_in_words() -> None:
@@ -257,6 +259,9 @@ def test_the_report_in_words() -> None:
     assert personal == "held-back digits: 7 / 10 → 10 / 10 (70.0% → 100.0%)"
     assert mnist == "MNIST test (10,000 images): 99.00% → 99.50% (+0.50 points)"
     assert not report.too_forgetful()
+    drawn = replace(report, remembered=28)
+    assert drawn.lines()[0] == "taught 30 digits in 2.5 s, remembering how 28 were drawn"
+    assert replace(report, remembered=1).remembering() == ", remembering how 1 was drawn"
     worse = AdaptReport(None, None, 0.99, 0.985, held_back=0, examples=3, seconds=1.0)
     assert worse.mnist_drop_points == pytest.approx(0.5)
     assert worse.too_forgetful() and not worse.too_forgetful(limit=1.0)
