@@ -13,12 +13,12 @@ from nn.sketch.stroke_memory import FEATURES, MAX_DRAWINGS, StrokeMemory
 from nn.weights.weight_file import load_model, save_model
 from tests.nn.weights.test_hostile_files import (
     members_of,
-    npy,
     npy_header,
     refused,
     small_network,
     write_zip,
 )
+from tests.nn.weights.test_weight_file import with_changes
 
 
 def memory() -> StrokeMemory:
@@ -48,38 +48,30 @@ def test_a_model_without_a_memory_is_saved_without_its_entries(tmp_path):
     assert load_model(path).strokes is None
 
 
-def with_entries(path: Path, tmp_path: Path, **entries: bytes | None) -> Path:
-    members = members_of(path)
-    for name, data in entries.items():
-        if data is None:
-            del members[name]
-        else:
-            members[name] = data
-    return write_zip(tmp_path / "changed.npz", members)
-
-
 @pytest.mark.parametrize(
     ("entries", "match"),
     [
         ({"stroke_labels": None}, "'stroke_features' comes without 'stroke_labels'"),
         ({"stroke_features": None}, "'stroke_labels' comes without 'stroke_features'"),
-        ({"stroke_features": npy(np.zeros((12, FEATURES - 2)))}, r"must be \(n, 126\)"),
-        ({"stroke_features": npy(np.zeros((12, FEATURES), np.int32))}, "float32 or float64"),
-        ({"stroke_labels": npy(np.arange(12) + 5)}, "digits 0-9"),
-        ({"stroke_labels": npy(np.zeros(11, np.int64))}, "labels must be"),
-        ({"stroke_labels": npy(np.array(["1"] * 12))}, "1-D integer array"),
-        ({"stroke_features": npy(np.full((12, FEATURES), np.nan))}, "finite"),
+        ({"stroke_features": np.zeros((12, FEATURES - 2))}, r"must be \(n, 126\)"),
+        ({"stroke_features": np.zeros((12, FEATURES), np.int32)}, "float32 or float64"),
+        ({"stroke_labels": np.arange(12) + 5}, "digits 0-9"),
+        ({"stroke_labels": np.zeros(11, np.int64)}, "labels must be"),
+        ({"stroke_labels": np.array(["1"] * 12)}, "1-D integer array"),
+        ({"stroke_features": np.full((12, FEATURES), np.nan)}, "finite"),
     ],
 )
 def test_a_damaged_memory_is_refused_with_what_is_wrong(remembering_file, tmp_path, entries, match):
-    refused(with_entries(remembering_file, tmp_path, **entries), match)
+    refused(with_changes(remembering_file, tmp_path / "changed.npz", entries), match)
 
 
 def test_a_memory_larger_than_any_model_holds_is_refused_before_it_is_read(
     remembering_file, tmp_path
 ):
     """The header declares a million drawings (500 MB); there is no data behind it."""
-    header = npy_header(np.float32, (1_000_000, FEATURES))
-    path = with_entries(remembering_file, tmp_path, stroke_features=header)
+    members = members_of(remembering_file) | {
+        "stroke_features": npy_header(np.float32, (1_000_000, FEATURES))
+    }
+    path = write_zip(tmp_path / "changed.npz", members)
     assert MAX_DRAWINGS < 1_000_000
     refused(path, r"must be \(n, 126\) with 1 <= n <= 10,000")

@@ -70,6 +70,18 @@ def _write_npz(path: Path, arrays: dict) -> Path:
     return path
 
 
+def with_changes(source: Path, target: Path, changes: dict) -> Path:
+    """``source``'s arrays with ``changes`` made (a None value deletes that entry), written as
+    ``target``."""
+    arrays = _arrays_of(source)
+    for key, value in changes.items():
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    return _write_npz(target, arrays)
+
+
 def _assert_refused(path: Path, match: str) -> WeightFileError:
     with pytest.raises(WeightFileError, match=match) as info:
         load_model(path)
@@ -374,13 +386,7 @@ _R = np.random.default_rng(5)
     ],
 )
 def test_bad_entries_are_refused(good_file, tmp_path, changes, match):
-    arrays = _arrays_of(good_file)
-    for key, value in changes.items():
-        if value is None:
-            del arrays[key]
-        else:
-            arrays[key] = value
-    _assert_refused(_write_npz(tmp_path / "bad.npz", arrays), match)
+    _assert_refused(with_changes(good_file, tmp_path / "bad.npz", changes), match)
 
 
 @pytest.mark.parametrize(("key", "value"), [("weight_1", np.nan), ("bias_2", np.inf)])
