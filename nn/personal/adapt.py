@@ -163,9 +163,8 @@ class AdaptReport:
         """``", remembering how 30 were drawn"``, or ``""`` when no strokes are remembered."""
         if not self.remembered:
             return ""
-        return (
-            f", remembering how {self.remembered} {'was' if self.remembered == 1 else 'were'} drawn"
-        )
+        verb = "was" if self.remembered == 1 else "were"
+        return f", remembering how {self.remembered} {verb} drawn"
 
     def lines(self) -> list[str]:
         """The report in words, three lines: what was taught, the held-back digits (e.g.
