@@ -194,7 +194,7 @@ class PaperZones:
     def of(cls, paper: np.ndarray) -> PaperZones:
         """The zones of ``paper``, the paper's brightness (h, w) (:func:`paper_brightness`)."""
         table = _parts_reaching_border(paper < TABLE_LEVEL * float(np.percentile(paper, 90)))
-        rim = _grown(table, _TABLE_REACH) & ~table
+        rim = _max_filter(table, 2 * _TABLE_REACH + 1) & ~table  # grown, less the zone
         small = _shrink(paper, _PAPER_SIDE)
         low, high = np.percentile(small, [5, 95])
         inside = False
@@ -205,31 +205,23 @@ class PaperZones:
         return cls(rim, inside)
 
 
-def _grown(mask: np.ndarray, reach: int) -> np.ndarray:
-    """The (h, w) bool ``mask`` grown by ``reach`` pixels along rows and columns (a square)."""
-    if not mask.any():
-        return mask
-    out = mask.copy()
-    for shift in range(1, reach + 1):
-        out[:, shift:] |= mask[:, :-shift]
-        out[:, :-shift] |= mask[:, shift:]
-    across = out.copy()
-    for shift in range(1, reach + 1):
-        out[shift:] |= across[:-shift]
-        out[:-shift] |= across[shift:]
-    return out
-
-
 def _parts_reaching_border(mask: np.ndarray) -> np.ndarray:
     """The parts of the (h, w) bool ``mask`` (8-connected) that reach the image's border."""
     if not mask.any():
         return mask
     parts = label_components(mask)
     labels = parts.labels
-    reaching = np.zeros(len(parts) + 1, dtype=bool)
-    reaching[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    reaching = _on_border(labels, len(parts) + 1)
     reaching[0] = False
     return reaching[labels]
+
+
+def _on_border(labels: np.ndarray, count: int) -> np.ndarray:
+    """(count,) bool: which of the labels 0 to ``count - 1`` occur on the border of the
+    (h, w) ``labels``."""
+    reaching = np.zeros(count, dtype=bool)
+    reaching[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    return reaching
 
 
 def soft_ink(contrast: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -308,9 +300,7 @@ def _paper_edges(pieces: Components, strong: np.ndarray, table: np.ndarray) -> n
         along = np.maximum(along, np.where(on_side >= BORDER_RUN * length, 1, 0))
     on_table = np.bincount(labels[table], minlength=count)
     along = np.maximum(along, np.where(on_table >= BORDER_RUN * min(h, w), 1, 0))
-    touching = on_table > 0
-    for side in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
-        touching[side] = True
+    touching = (on_table > 0) | _on_border(labels, count)
     touching, along = touching[1:], along[1:].astype(bool)
     spanning = (pieces.bottom - pieces.top >= SPANNING * h) | (
         pieces.right - pieces.left >= SPANNING * w
