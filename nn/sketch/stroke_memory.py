@@ -132,11 +132,9 @@ class StrokeMemory:
         distances = self.distances(strokes)
         if distances is None:
             return activations
-        weights = np.exp(-STRENGTH * (distances - distances.min()))
-        weighed = np.clip(activations, 0.0, None) * weights
+        positive = np.clip(activations, 0.0, None)
+        weighed = positive * np.exp(-STRENGTH * (distances - distances.min()))
         total = float(weighed.sum())
         if not np.isfinite(total) or total <= 0:
             return activations
-        return (weighed * (float(np.sum(np.clip(activations, 0.0, None))) / total)).astype(
-            activations.dtype
-        )
+        return (weighed * (float(positive.sum()) / total)).astype(activations.dtype)
